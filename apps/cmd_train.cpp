@@ -1,0 +1,53 @@
+// d2l train MODEL [--config FILE] [flags] | d2l train --resume RUN [flags]
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "apps/commands.h"
+#include "apps/experiment.h"
+#include "apps/flags.h"
+#include "train/checkpoint.h"
+
+namespace d2l::apps {
+namespace {
+
+struct TrainArgs {
+  std::string model;
+  std::string config;
+  std::string resume;
+  RunFlags flags;
+};
+
+void train_command(const TrainArgs& args) {
+  RunConfig base;
+  std::optional<std::filesystem::path> resume;
+  if (!args.resume.empty()) {
+    resume = checkpoint_path(args.resume);
+    base = parse_config(train::read_checkpoint_config(*resume), resume->string() + " (its config)");
+  } else if (!args.config.empty()) {
+    base = load_config(args.config);
+  }
+  auto config = args.flags.apply(base);
+  if (!args.model.empty()) config.model = args.model;
+  const auto run = run_training(config, resume);
+  const auto& h = run.result.history;
+  if (!h.rows.empty()) std::printf("%s\n", train::format_metrics(h.rows.back()).c_str());
+  std::printf("%.1f examples/sec on %s\n", run.result.examples_per_sec, parse_device(config.device).str().c_str());
+  std::printf("run written to %s\n", run.run_dir.string().c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "train a model (d2l list shows them) and write a run directory");
+  cmd->add_option("model", args->model, "model name, e.g. lenet");
+  cmd->add_option("--config", args->config, "TOML file with any of the options (flags override it)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--resume", args->resume, "continue the run in this directory (or from this checkpoint)")
+      ->check(CLI::ExistingPath);
+  args->flags.add_to(*cmd);
+  cmd->callback([args] { train_command(*args); });
+}
+
+}  // namespace d2l::apps

@@ -1,0 +1,12 @@
+// The d2l subcommands. Each adds itself to the app; its callback runs after parsing.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace d2l::apps {
+
+void add_list_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_chapter_command(CLI::App& app);
+
+}  // namespace d2l::apps

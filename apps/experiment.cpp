@@ -1,0 +1,151 @@
+#include "apps/experiment.h"
+
+#include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "models/init.h"
+#include "train/checkpoint.h"
+#include "train/tasks/classification.h"
+#include "train/tasks/regression.h"
+
+namespace d2l::apps {
+namespace fs = std::filesystem;
+
+RunConfig resolve(RunConfig c) {
+  if (c.model.empty()) throw std::invalid_argument("no model given: name one (d2l list shows them) or pass --config FILE");
+  const auto& spec = find_model(c.model);
+  const auto& d = spec.defaults;
+  if (c.data.empty()) c.data = d.data;
+  find_dataset(c.data);  // fail early on a mistyped name
+  if (!c.epochs) c.epochs = d.epochs;
+  if (!c.batch_size) c.batch_size = d.batch_size;
+  if (!c.lr) c.lr = d.lr;
+  if (!c.init) c.init = d.init;
+  if (!c.resize) c.resize = d.resize;
+  validate(c);
+  return c;
+}
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  if (name == "cpu") return torch::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    std::optional<torch::Device> device;
+    try {
+      device = torch::Device(name);
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--device: '" + name + "' is not a device (expected auto, cpu, cuda or cuda:N)");
+    }
+    if (!torch::cuda::is_available())
+      throw std::invalid_argument("--device " + name + ": this build or machine has no CUDA device");
+    if (device->has_index() && device->index() >= static_cast<int>(torch::cuda::device_count()))
+      throw std::invalid_argument("--device " + name + ": only " + std::to_string(torch::cuda::device_count()) +
+                                  " CUDA device(s) present");
+    return *device;
+  }
+  throw std::invalid_argument("--device: '" + name + "' is not a device (expected auto, cpu, cuda or cuda:N)");
+}
+
+std::vector<int64_t> example_shape(const data::DataModule& dm) {
+  auto sizes = dm.train.inputs.sizes().vec();
+  sizes.erase(sizes.begin());
+  if (sizes.size() == 2) sizes.insert(sizes.begin(), 1);  // gray images gain a channel
+  if (sizes.size() == 3 && dm.transform.resize > 0) sizes[1] = sizes[2] = dm.transform.resize;
+  return sizes;
+}
+
+Experiment build_experiment(const RunConfig& config) {
+  Experiment e;
+  e.config = resolve(config);
+  e.spec = &find_model(e.config.model);
+  e.device = parse_device(e.config.device);
+  const int64_t threads = e.config.threads > 0 ? e.config.threads : std::max(1u, std::thread::hardware_concurrency());
+  at::set_num_threads(static_cast<int>(threads));
+  e.data = find_dataset(e.config.data).load(e.config, *e.config.resize);
+
+  const bool regression = e.spec->task != TaskKind::classification;
+  if (regression != e.data.class_names.empty())
+    throw std::invalid_argument("model '" + e.config.model + "' (" + (regression ? "regression" : "classification") +
+                                ") cannot train on data set '" + e.config.data + "'");
+  ModelArgs args;
+  args.input_shape = example_shape(e.data);
+  args.num_outputs = regression ? 1 : static_cast<int64_t>(e.data.class_names.size());
+  args.dropout = e.config.dropout;
+  torch::manual_seed(static_cast<uint64_t>(e.config.seed));
+  e.model = e.spec->make(args);
+  models::apply_init(*e.model.ptr(), models::parse_init(*e.config.init));
+  if (regression) {
+    const bool half = e.spec->task == TaskKind::regression_half_squared;
+    e.task = std::make_unique<train::RegressionTask>(e.model, train::RegressionOptions().half_squared(half));
+  } else {
+    e.task = std::make_unique<train::ClassificationTask>(e.model);
+  }
+  return e;
+}
+
+train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_dir) {
+  const auto& c = e.config;
+  train::OptimizerConfig optimizer{c.optimizer, *c.lr, c.momentum, c.weight_decay};
+  train::ScheduleConfig schedule{c.scheduler, c.warmup_epochs, c.step_size, c.gamma, 0.0};
+  return train::TrainerOptions()
+      .max_epochs(*c.epochs)
+      .batch_size(*c.batch_size)
+      .optimizer(optimizer)
+      .schedule(schedule)
+      .gradient_clip_val(c.clip_grad)
+      .seed(static_cast<uint64_t>(c.seed))
+      .device(e.device)
+      .run_dir(run_dir)
+      .config(to_toml(c))
+      .run_info({{"model", c.model}, {"data", c.data}, {"section", e.spec->section}})
+      .quiet(c.quiet);
+}
+
+fs::path checkpoint_path(const fs::path& p) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) return p / "checkpoints" / "last.pt";
+  return p;
+}
+
+namespace {
+
+// runs/<model>, or runs/<model>-2, -3, ...: never an existing run.
+fs::path fresh_run_dir(const std::string& model) {
+  fs::path dir = fs::path("runs") / model;
+  for (int i = 2; fs::exists(dir); ++i) dir = fs::path("runs") / (model + "-" + std::to_string(i));
+  return dir;
+}
+
+}  // namespace
+
+TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume) {
+  fs::path run_dir;
+  std::optional<fs::path> checkpoint;
+  if (resume) {
+    checkpoint = checkpoint_path(*resume);
+    run_dir = config.out.empty() ? checkpoint->parent_path().parent_path() : fs::path(config.out);
+  } else if (!config.out.empty()) {
+    run_dir = config.out;
+    if (fs::exists(run_dir / "checkpoints" / "last.pt"))
+      throw std::invalid_argument("--out " + run_dir.string() +
+                                  " already holds a run; pass --resume " + run_dir.string() + " or another --out");
+  } else {
+    run_dir = fresh_run_dir(config.model.empty() ? "run" : config.model);
+  }
+  auto experiment = build_experiment(config);
+  train::Trainer trainer(trainer_options(experiment, run_dir));
+  const auto& c = experiment.config;
+  if (!c.quiet)
+    spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads; run: {}", c.model,
+                 c.data, experiment.data.train.size(), experiment.data.val.size(), *c.epochs,
+                 experiment.device.str(), at::get_num_threads(), run_dir.string());
+  TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint)};
+  return run;
+}
+
+}  // namespace d2l::apps

@@ -1,0 +1,50 @@
+// From a RunConfig to the objects of a run: data, model, task, device, trainer options.
+#pragma once
+#include <torch/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "apps/registry.h"
+#include "apps/run_config.h"
+#include "train/task.h"
+#include "train/trainer.h"
+
+namespace d2l::apps {
+
+struct Experiment {
+  RunConfig config;  // with the model's defaults filled in
+  const ModelSpec* spec = nullptr;
+  data::DataModule data;
+  torch::nn::AnyModule model;
+  std::unique_ptr<train::Task> task;
+  torch::Device device = torch::kCPU;
+};
+
+// Fills unset values from the model's defaults (the book's settings) and validates.
+RunConfig resolve(RunConfig config);
+
+// "auto" (CUDA when available), "cpu", "cuda", "cuda:N"; asking for CUDA without it is an error.
+torch::Device parse_device(const std::string& name);
+
+// Sets the thread count, seeds, loads the data and builds the initialised model and its task.
+Experiment build_experiment(const RunConfig& config);
+
+// The shape of one example as a model sees it (after resizing), e.g. {1, 28, 28}.
+std::vector<int64_t> example_shape(const data::DataModule& data);
+
+train::TrainerOptions trainer_options(const Experiment& experiment, const std::filesystem::path& run_dir);
+
+struct TrainingRun {
+  std::filesystem::path run_dir;
+  train::FitResult result;
+};
+
+// Trains `config` (or resumes from `resume`, a run directory or checkpoint) and writes the run.
+TrainingRun run_training(RunConfig config, const std::optional<std::filesystem::path>& resume = std::nullopt);
+
+// runs/x -> runs/x/checkpoints/last.pt; a file path is returned as is.
+std::filesystem::path checkpoint_path(const std::filesystem::path& run_or_checkpoint);
+
+}  // namespace d2l::apps

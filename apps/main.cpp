@@ -1,0 +1,55 @@
+// d2l: the command line of d2l-cpp. Parse, look up, call; errors are caught once, here.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "apps/commands.h"
+#include "apps/suggest.h"
+
+namespace {
+
+// CLI11 says "The following argument was not expected: --epoch"; add the close matches.
+std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error) {
+  std::string message = error.what();
+  std::vector<const CLI::App*> scopes{&app};
+  for (const auto* sub : app.get_subcommands({})) if (sub->parsed()) scopes.push_back(sub);
+  std::vector<std::string> known;
+  for (const auto* scope : scopes)
+    for (const auto* option : scope->get_options({}))
+      for (const auto& name : option->get_lnames()) known.push_back("--" + name);
+  for (const auto& extra : app.remaining(true)) {
+    if (extra.rfind("--", 0) != 0) continue;
+    const auto flag = extra.substr(0, extra.find('='));
+    const auto matches = d2l::apps::close_matches(flag, known);
+    if (!matches.empty()) message += "\n" + flag + ": did you mean " + matches.front() + "?";
+  }
+  return message;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("[%H:%M:%S] %v");
+  CLI::App app{"d2l: Dive into Deep Learning in C++ (LibTorch). Train the book's models from the command line."};
+  app.require_subcommand(1);
+  d2l::apps::add_list_command(app);
+  d2l::apps::add_train_command(app);
+  d2l::apps::add_eval_command(app);
+  d2l::apps::add_chapter_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    std::fprintf(stderr, "error: %s\nRun with --help for the options.\n", with_suggestions(app, e).c_str());
+    return 2;
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

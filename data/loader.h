@@ -1,0 +1,69 @@
+// In-memory data sets and a minibatch loader: seeded shuffling, index_select batching, and
+// per-batch resize and normalisation (the book's transforms.Resize + ToTensor [+ Normalize]).
+#pragma once
+#include <torch/arg.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace d2l::data {
+
+// Inputs and targets with the examples along dimension 0. Images stay uint8 until batched.
+struct TensorDataset {
+  torch::Tensor inputs;
+  torch::Tensor targets;
+  int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
+  TensorDataset head(int64_t n) const;  // the first n examples (all when n <= 0 or n >= size)
+};
+
+struct Batch {
+  torch::Tensor X;
+  torch::Tensor y;
+};
+
+// What happens to each image batch after index_select.
+struct Transform {
+  int64_t resize = 0;           // side length for bilinear resizing; 0 keeps the size
+  std::vector<double> mean;     // per channel; empty: no normalisation (the book's default)
+  std::vector<double> std;
+  torch::Tensor operator()(torch::Tensor X) const;
+};
+
+struct LoaderOptions {
+  TORCH_ARG(int64_t, batch_size) = 256;
+  TORCH_ARG(bool, shuffle) = false;
+  TORCH_ARG(bool, drop_last) = false;
+  TORCH_ARG(uint64_t, seed) = 0;  // the order of epoch e depends only on (seed, e): resumable
+};
+
+class DataLoader {
+ public:
+  DataLoader(TensorDataset dataset, Transform transform, LoaderOptions options);
+
+  void set_epoch(int64_t epoch);  // reshuffles (when shuffling) for that epoch
+  int64_t num_batches() const;
+  int64_t num_examples() const;   // examples per epoch, after drop_last
+  Batch batch(int64_t index) const;
+
+  class Iterator {
+   public:
+    Iterator(const DataLoader* loader, int64_t index) : loader_(loader), index_(index) {}
+    Batch operator*() const { return loader_->batch(index_); }
+    Iterator& operator++() { ++index_; return *this; }
+    bool operator!=(const Iterator& other) const { return index_ != other.index_; }
+   private:
+    const DataLoader* loader_;
+    int64_t index_;
+  };
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, num_batches()}; }
+
+ private:
+  TensorDataset dataset_;
+  Transform transform_;
+  LoaderOptions options_;
+  torch::Tensor order_;  // int64 permutation (or arange) of the examples for this epoch
+};
+
+}  // namespace d2l::data

@@ -1,0 +1,49 @@
+#include "models/init.h"
+
+#include <torch/nn/init.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+#include <stdexcept>
+
+namespace d2l::models {
+
+Init parse_init(const std::string& name) {
+  if (name == "none" || name == "default") return Init::none;
+  if (name == "xavier") return Init::xavier;
+  if (name == "normal") return Init::normal;
+  throw std::invalid_argument("unknown init '" + name + "' (expected none, xavier or normal)");
+}
+
+std::string to_string(Init init) {
+  switch (init) {
+    case Init::xavier: return "xavier";
+    case Init::normal: return "normal";
+    default: return "none";
+  }
+}
+
+void apply_init(torch::nn::Module& model, Init init) {
+  if (init == Init::none) return;
+  torch::NoGradGuard no_grad;
+  for (auto& module : model.modules()) {
+    torch::Tensor weight, bias;
+    if (auto* linear = module->as<torch::nn::Linear>()) {
+      weight = linear->weight;
+      bias = linear->bias;
+    } else if (auto* conv = module->as<torch::nn::Conv2d>()) {
+      weight = conv->weight;
+      bias = conv->bias;
+    } else {
+      continue;
+    }
+    if (init == Init::xavier) {
+      torch::nn::init::xavier_uniform_(weight);  // biases keep their defaults, as in train_ch6
+    } else {
+      weight.normal_(0.0, 0.01);
+      if (bias.defined()) bias.zero_();
+    }
+  }
+}
+
+}  // namespace d2l::models

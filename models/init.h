@@ -1,0 +1,19 @@
+// Weight initialisation schemes the book's training functions apply to a whole network.
+#pragma once
+#include <torch/nn/module.h>
+
+#include <string>
+
+namespace d2l::models {
+
+enum class Init {
+  none,    // keep what the modules set (PyTorch's defaults, or the model's own)
+  xavier,  // xavier_uniform_ on every Linear / Conv2d weight (train_ch6, init_cnn)
+  normal,  // N(0, 0.01^2) on every Linear / Conv2d weight, biases zero (chapters 3-5)
+};
+
+Init parse_init(const std::string& name);  // "none" | "xavier" | "normal"
+std::string to_string(Init init);
+void apply_init(torch::nn::Module& model, Init init);
+
+}  // namespace d2l::models

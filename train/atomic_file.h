@@ -1,0 +1,18 @@
+// Atomic file replacement: write a temporary file beside the target, then rename it over the
+// target, so that a crash or a kill at any moment leaves the previous good file in place.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace d2l::train {
+
+// Calls write(tmp) to fill a temporary file, then renames it to `target`. If write throws,
+// the temporary file is removed and `target` is untouched.
+void write_atomically(const std::filesystem::path& target,
+                      const std::function<void(const std::filesystem::path& tmp)>& write);
+
+void write_text_atomically(const std::filesystem::path& target, const std::string& text);
+std::string read_text(const std::filesystem::path& file);
+
+}  // namespace d2l::train

@@ -1,0 +1,90 @@
+#include "train/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace d2l::train {
+
+void MetricAccumulator::add(const Metric& metric) {
+  auto it = sums_.find(metric.name);
+  auto sum = metric.sum.detach().to(torch::kFloat64);
+  if (it == sums_.end()) {
+    sums_.emplace(metric.name, std::make_pair(sum, metric.count));
+  } else {
+    it->second.first = it->second.first + sum;
+    it->second.second += metric.count;
+  }
+}
+
+void MetricAccumulator::add(const std::vector<Metric>& metrics) {
+  for (const auto& m : metrics) add(m);
+}
+
+std::map<std::string, double> MetricAccumulator::means() const {
+  std::map<std::string, double> out;
+  for (const auto& [name, value] : sums_)
+    out[name] = value.second > 0 ? value.first.item<double>() / static_cast<double>(value.second)
+                                 : std::numeric_limits<double>::quiet_NaN();
+  return out;
+}
+
+void History::append(const std::map<std::string, double>& row) {
+  for (const auto& [name, value] : row) {
+    if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+  }
+  rows.push_back(row);
+}
+
+std::optional<double> History::last(const std::string& column) const {
+  if (rows.empty()) return std::nullopt;
+  auto it = rows.back().find(column);
+  if (it == rows.back().end()) return std::nullopt;
+  return it->second;
+}
+
+std::string History::to_csv() const {
+  std::ostringstream out;
+  out << std::setprecision(9);
+  for (size_t c = 0; c < columns.size(); ++c) out << (c ? "," : "") << columns[c];
+  out << "\n";
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) out << ",";
+      auto it = row.find(columns[c]);
+      if (it != row.end()) out << it->second;
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+History History::from_csv(const std::string& text) {
+  History history;
+  std::istringstream in(text);
+  std::string line;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> cells;
+    std::stringstream ss(s);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    if (!s.empty() && s.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  if (!std::getline(in, line)) return history;
+  history.columns = split(line);
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto cells = split(line);
+    std::map<std::string, double> row;
+    for (size_t c = 0; c < cells.size() && c < history.columns.size(); ++c) {
+      if (!cells[c].empty()) row[history.columns[c]] = std::stod(cells[c]);
+    }
+    history.rows.push_back(row);
+  }
+  return history;
+}
+
+}  // namespace d2l::train

@@ -1,0 +1,80 @@
+#include "train/plot.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "train/atomic_file.h"
+
+namespace d2l::train {
+namespace {
+
+constexpr int kWidth = 640, kHeight = 420;
+constexpr int kLeft = 70, kRight = 170, kTop = 20, kBottom = 50;
+
+std::string format(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", v);
+  return buffer;
+}
+
+}  // namespace
+
+void save_curves(const std::filesystem::path& file, const History& history) {
+  std::vector<std::string> columns;
+  for (const auto& c : history.columns) {
+    if (c.find("loss") != std::string::npos || c.find("acc") != std::string::npos) columns.push_back(c);
+  }
+  double y_max = 1.0;  // accuracies live in [0, 1]; losses may be larger
+  for (const auto& row : history.rows)
+    for (const auto& c : columns)
+      if (auto it = row.find(c); it != row.end() && std::isfinite(it->second)) y_max = std::max(y_max, it->second);
+  const double x_max = std::max<double>(1.0, static_cast<double>(history.rows.size()));
+
+  cv::Mat image(kHeight, kWidth, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  auto to_pixel = [&](double x, double y) {
+    return cv::Point(kLeft + static_cast<int>(x / x_max * plot_w), kTop + plot_h - static_cast<int>(y / y_max * plot_h));
+  };
+  const cv::Scalar black(0, 0, 0), grey(200, 200, 200);
+  cv::rectangle(image, {kLeft, kTop}, {kLeft + plot_w, kTop + plot_h}, black);
+  for (int i = 0; i <= 4; ++i) {  // y ticks
+    const double y = y_max * i / 4;
+    const auto p = to_pixel(0, y);
+    cv::line(image, p, {kLeft + plot_w, p.y}, grey);
+    cv::putText(image, format(y), {5, p.y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+  }
+  const int x_step = std::max(1, static_cast<int>(x_max) / 10);
+  for (int e = 0; e <= static_cast<int>(x_max); e += x_step) {  // x ticks
+    const auto p = to_pixel(e, 0);
+    cv::putText(image, std::to_string(e), {p.x - 4, p.y + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+  }
+  cv::putText(image, "epoch", {kLeft + plot_w / 2 - 20, kHeight - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black);
+
+  // Matplotlib's first colours (blue, orange, green, red, purple), as BGR.
+  const std::vector<cv::Scalar> colours = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const auto colour = colours[c % colours.size()];
+    std::vector<cv::Point> points;
+    for (size_t r = 0; r < history.rows.size(); ++r) {
+      auto it = history.rows[r].find(columns[c]);
+      if (it != history.rows[r].end() && std::isfinite(it->second))
+        points.push_back(to_pixel(static_cast<double>(r + 1), it->second));
+    }
+    if (points.size() > 1) cv::polylines(image, points, false, colour, 2, cv::LINE_AA);
+    for (const auto& p : points) cv::circle(image, p, 3, colour, cv::FILLED, cv::LINE_AA);
+    const int y = kTop + 15 + 20 * static_cast<int>(c);  // legend
+    cv::line(image, {kWidth - kRight + 10, y - 4}, {kWidth - kRight + 30, y - 4}, colour, 2);
+    cv::putText(image, columns[c], {kWidth - kRight + 36, y}, cv::FONT_HERSHEY_SIMPLEX, 0.45, black);
+  }
+  std::vector<uchar> png;
+  if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode " + file.string());
+  write_text_atomically(file, std::string(png.begin(), png.end()));
+}
+
+}  // namespace d2l::train

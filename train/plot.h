@@ -1,0 +1,12 @@
+// Training curves like the book's plots (d2l.Animator): metrics against epochs, drawn with OpenCV.
+#pragma once
+#include <filesystem>
+
+#include "train/metrics.h"
+
+namespace d2l::train {
+
+// Draws every loss and accuracy column of `history` and writes a PNG atomically.
+void save_curves(const std::filesystem::path& file, const History& history);
+
+}  // namespace d2l::train

@@ -1,0 +1,221 @@
+#include "train/trainer.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "train/atomic_file.h"
+#include "train/checkpoint.h"
+#include "train/plot.h"
+#include "train/progress.h"
+
+namespace d2l::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  std::ostringstream ss;
+  ss.precision(9);
+  ss << v;
+  return ss.str();
+}
+
+data::Batch to_device(data::Batch batch, torch::Device device) {
+  if (batch.X.device() == device) return batch;
+  return {batch.X.to(device, /*non_blocking=*/true), batch.y.to(device, /*non_blocking=*/true)};
+}
+
+bool improved(double value, double best, bool higher_is_better) {
+  if (!std::isfinite(value)) return false;
+  if (std::isnan(best)) return true;
+  return higher_is_better ? value > best : value < best;
+}
+
+}  // namespace
+
+std::string format_metrics(const std::map<std::string, double>& m) {
+  std::ostringstream ss;
+  ss.setf(std::ios::fixed);
+  ss.precision(3);
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"train_loss", "loss"}, {"train_acc", "train acc"}, {"test_loss", "test loss"}, {"test_acc", "test acc"}};
+  bool first = true;
+  for (const auto& [key, label] : names) {
+    if (auto it = m.find(key); it != m.end()) {
+      ss << (first ? "" : ", ") << label << " " << it->second;
+      first = false;
+    }
+  }
+  return ss.str();
+}
+
+Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {
+  if (options_.max_epochs() <= 0) throw std::invalid_argument("--epochs must be positive");
+  if (options_.batch_size() <= 0) throw std::invalid_argument("--batch-size must be positive");
+  if (!(options_.optimizer().lr > 0)) throw std::invalid_argument("--lr must be positive");
+  if (options_.optimizer().weight_decay < 0) throw std::invalid_argument("--weight-decay must not be negative");
+  if (options_.gradient_clip_val() < 0) throw std::invalid_argument("--clip-grad must not be negative");
+}
+
+void Trainer::clip_gradients(torch::nn::Module& model, double max_norm) {
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : model.parameters())
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return;
+  std::vector<torch::Tensor> norms;
+  for (const auto& g : grads) norms.push_back(g.norm());
+  // Scale = min(1, max_norm / norm) stays on the device: no host synchronisation per step.
+  const auto total = torch::stack(norms).norm();
+  const auto scale = (max_norm / (total + 1e-6)).clamp_max(1.0);
+  for (auto& g : grads) g.mul_(scale);
+}
+
+std::map<std::string, double> Trainer::evaluate(Task& task, const data::DataLoader& loader, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  task.model().eval();
+  MetricAccumulator metrics;
+  for (const auto& batch : loader) metrics.add(task.validation_step(to_device(batch, device)));
+  return metrics.means();
+}
+
+void Trainer::prepare_run_dir() const {
+  const auto& dir = options_.run_dir();
+  std::error_code ec;
+  fs::create_directories(dir / "checkpoints", ec);
+  const auto probe = dir / ".write-test";
+  std::ofstream out(probe);
+  out << "ok";
+  out.close();
+  if (ec || !out) throw std::runtime_error("output directory " + dir.string() + " is not writable");
+  fs::remove(probe, ec);
+}
+
+void Trainer::write_outputs(const TrainingState& state, const FitResult& result, double wall_seconds) const {
+  const auto& dir = options_.run_dir();
+  write_text_atomically(dir / "metrics.csv", state.history.to_csv());
+  save_curves(dir / "curves.png", state.history);
+  std::ostringstream json;
+  json << "{\n";
+  for (const auto& [key, value] : options_.run_info()) json << "  " << json_string(key) << ": " << json_string(value) << ",\n";
+  json << "  \"epochs\": " << state.epoch << ",\n  \"steps\": " << state.step << ",\n";
+  if (!state.history.rows.empty()) {
+    json << "  \"final\": {";
+    bool first = true;
+    for (const auto& [key, value] : state.history.rows.back()) {
+      json << (first ? "" : ", ") << json_string(key) << ": " << json_number(value);
+      first = false;
+    }
+    json << "},\n";
+  }
+  json << "  \"best\": " << json_number(state.best) << ",\n"
+       << "  \"examples_per_sec\": " << json_number(result.examples_per_sec) << ",\n"
+       << "  \"train_seconds\": " << json_number(result.train_seconds) << ",\n"
+       << "  \"wall_seconds\": " << json_number(wall_seconds) << ",\n"
+       << "  \"device\": " << json_string(options_.device().str()) << ",\n"
+       << "  \"threads\": " << at::get_num_threads() << ",\n"
+       << "  \"torch_version\": " << json_string(TORCH_VERSION) << ",\n"
+       << "  \"d2l_version\": " << json_string(D2L_VERSION) << "\n}\n";
+  write_text_atomically(dir / "summary.json", json.str());
+}
+
+FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::optional<fs::path>& resume) {
+  const auto wall_start = Clock::now();
+  const auto device = options_.device();
+  auto& model = task.model();
+  model.to(device);
+  auto optimizer = make_optimizer(model, options_.optimizer());
+  auto train_loader = data.train_loader(options_.batch_size(), options_.seed());
+  const auto val_loader = data.val_loader(options_.batch_size());
+
+  TrainingState state;
+  if (resume) state = load_checkpoint(*resume, model, optimizer.get());
+  state.config = options_.config();
+  const bool write = !options_.run_dir().empty();
+  if (write) {
+    prepare_run_dir();
+    write_text_atomically(options_.run_dir() / "config.toml", options_.config());
+  }
+
+  Progress progress(options_.quiet());
+  FitResult result;
+  int64_t examples = 0;
+  const int64_t steps_per_epoch = train_loader.num_batches();
+  const int64_t total_steps = steps_per_epoch * options_.max_epochs();
+  for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
+    // fit_epoch: every training batch, then every validation batch.
+    train_loader.set_epoch(epoch);
+    model.train();
+    MetricAccumulator metrics;
+    const auto epoch_start = Clock::now();
+    double lr = options_.optimizer().lr;
+    for (int64_t i = 0; i < steps_per_epoch; ++i) {
+      const auto batch = to_device(train_loader.batch(i), device);
+      lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
+      set_learning_rate(*optimizer, lr);
+      auto out = task.training_step(batch);
+      optimizer->zero_grad();
+      out.loss.backward();
+      if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
+      optimizer->step();
+      metrics.add(out.metrics);
+      examples += batch.X.size(0);
+      ++state.step;
+      progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch,
+                     [&] { return format_metrics(metrics.means()); });
+    }
+    result.train_seconds += seconds_since(epoch_start);
+    auto row = metrics.means();
+    for (const auto& [name, value] : row) {
+      if (!std::isfinite(value)) {
+        std::string message = name + " became " + std::to_string(value) + " in epoch " + std::to_string(epoch + 1) +
+                              "; stopping. Try a smaller --lr or --clip-grad.";
+        if (write && state.epoch > 0) message += " The last good checkpoint is " + (options_.run_dir() / "checkpoints/last.pt").string() + ".";
+        throw std::runtime_error(message);
+      }
+    }
+    for (const auto& [name, value] : evaluate(task, val_loader, device)) row[name] = value;
+    row["epoch"] = static_cast<double>(epoch + 1);
+    row["lr"] = lr;
+    state.history.append(row);
+    state.epoch = epoch + 1;
+    result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
+    progress.line("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
+                  format_metrics(row));
+
+    if (write) {
+      const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
+      const bool best = improved(monitored, state.best, task.higher_is_better());
+      if (best) state.best = monitored;
+      save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, *optimizer, state);
+      if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, *optimizer, state);
+      write_outputs(state, result, seconds_since(wall_start));
+    }
+  }
+  result.history = state.history;
+  return result;
+}
+
+}  // namespace d2l::train

@@ -1,0 +1,68 @@
+// The one training loop (the book's d2l.Trainer): device placement, epochs, learning-rate
+// schedule, gradient clipping, evaluation, checkpoints and the run directory. It never names a
+// model family: what a step means is the Task's business.
+#pragma once
+#include <torch/arg.h>
+#include <torch/types.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "data/data_module.h"
+#include "train/checkpoint.h"
+#include "train/metrics.h"
+#include "train/optimizer.h"
+#include "train/schedule.h"
+#include "train/task.h"
+
+namespace d2l::train {
+
+using RunInfo = std::map<std::string, std::string>;
+
+struct TrainerOptions {
+  TORCH_ARG(int64_t, max_epochs) = 10;
+  TORCH_ARG(int64_t, batch_size) = 256;
+  TORCH_ARG(OptimizerConfig, optimizer) = {};
+  TORCH_ARG(ScheduleConfig, schedule) = {};
+  TORCH_ARG(double, gradient_clip_val) = 0.0;  // 0: no clipping; else the largest global L2 norm
+  TORCH_ARG(uint64_t, seed) = 0;               // data order
+  TORCH_ARG(torch::Device, device) = torch::kCPU;
+  // Where config.toml, metrics.csv, summary.json, curves.png and checkpoints/ go; empty: nowhere.
+  TORCH_ARG(std::filesystem::path, run_dir) = {};
+  TORCH_ARG(std::string, config) = "";                        // the effective config (TOML)
+  TORCH_ARG(RunInfo, run_info) = {};  // extra summary.json fields (model, data, ...)
+  TORCH_ARG(bool, quiet) = false;
+};
+
+struct FitResult {
+  History history;
+  double examples_per_sec = 0;  // training steps only, as the book measures
+  double train_seconds = 0;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(TrainerOptions options);
+
+  // Trains from scratch, or from `resume` (a checkpoint written by an earlier fit).
+  FitResult fit(Task& task, const data::DataModule& data,
+                const std::optional<std::filesystem::path>& resume = std::nullopt);
+
+  // Validation metrics of `task` over every batch of `loader`, in eval mode without gradients.
+  static std::map<std::string, double> evaluate(Task& task, const data::DataLoader& loader, torch::Device device);
+
+  // Rescales all gradients so that their global L2 norm is at most max_norm (d2l 9.5.3).
+  static void clip_gradients(torch::nn::Module& model, double max_norm);
+
+ private:
+  void prepare_run_dir() const;
+  void write_outputs(const TrainingState& state, const FitResult& result, double wall_seconds) const;
+  TrainerOptions options_;
+};
+
+// The book's closing line: "loss 0.469, train acc 0.823, test acc 0.779".
+std::string format_metrics(const std::map<std::string, double>& metrics);
+
+}  // namespace d2l::train
