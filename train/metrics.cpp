@@ -31,10 +31,23 @@ std::map<std::string, double> MetricAccumulator::means() const {
   return out;
 }
 
+namespace {
+// Column order of metrics.csv: epoch, train loss and accuracy, test loss and accuracy, the rest.
+int column_rank(const std::string& name) {
+  if (name == "epoch") return 0;
+  const int accuracy = name.find("acc") != std::string::npos ? 1 : 0;  // losses first
+  if (name.rfind("train_", 0) == 0) return 1 + accuracy;
+  if (name.rfind("test_", 0) == 0) return 3 + accuracy;
+  return 5;
+}
+}  // namespace
+
 void History::append(const std::map<std::string, double>& row) {
   for (const auto& [name, value] : row) {
     if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
   }
+  std::stable_sort(columns.begin(), columns.end(),
+                   [](const std::string& a, const std::string& b) { return column_rank(a) < column_rank(b); });
   rows.push_back(row);
 }
 

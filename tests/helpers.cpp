@@ -1,0 +1,58 @@
+#include "tests/helpers.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
+#include <torch/types.h>
+
+#include "data/idx.h"
+
+namespace d2l::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = fs::temp_directory_path() / ("d2l-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void write_fake_mnist(const fs::path& dir, int64_t n_train, int64_t n_test) {
+  fs::create_directories(dir);
+  auto write_split = [&](const std::string& prefix, int64_t n, int64_t seed) {
+    torch::manual_seed(seed);
+    auto labels = torch::randint(0, 10, {n}, torch::kInt64);
+    auto images = torch::randint(0, 60, {n, 28, 28}, torch::kInt64);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t row = 2 + 2 * labels[i].item<int64_t>();
+      images[i].slice(0, row, row + 2).fill_(250);
+    }
+    data::write_idx(dir / (prefix + "-images-idx3-ubyte.gz"), images.to(torch::kUInt8));
+    data::write_idx(dir / (prefix + "-labels-idx1-ubyte.gz"), labels.to(torch::kUInt8));
+  };
+  write_split("train", n_train, 1);
+  write_split("t10k", n_test, 2);
+}
+
+CommandResult run_d2l(const std::string& args, const std::string& env) {
+  const std::string command = "HOME=/nonexistent-home D2L_DATA= " + env + " " + std::string(D2L_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
+}
+
+}  // namespace d2l::test

@@ -1,0 +1,35 @@
+// Shared test fixtures: temporary folders, small data sets in the real IDX format, and a way
+// to run the d2l binary.
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace d2l::test {
+
+// A fresh, empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes the four (Fashion-)MNIST IDX files (gzip) with n_train / n_test images of 28x28 whose
+// label is readable from the pixels (a bright bar whose row encodes the class), so that small
+// models can learn them.
+void write_fake_mnist(const std::filesystem::path& dir, int64_t n_train, int64_t n_test);
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the d2l binary with `args` (a shell-quoted string), with HOME and D2L_DATA pointed away
+// from real data unless `env` sets them.
+CommandResult run_d2l(const std::string& args, const std::string& env = "");
+
+}  // namespace d2l::test
