@@ -10,11 +10,11 @@ namespace d2l::train {
 
 void MetricAccumulator::add(const Metric& metric) {
   auto it = sums_.find(metric.name);
-  auto sum = metric.sum.detach().to(torch::kFloat64);
   if (it == sums_.end()) {
-    sums_.emplace(metric.name, std::make_pair(sum, metric.count));
+    // Sums are kept in double precision: an epoch adds up hundreds of batch sums.
+    sums_.emplace(metric.name, std::make_pair(metric.sum.detach().to(torch::kFloat64), metric.count));
   } else {
-    it->second.first = it->second.first + sum;
+    it->second.first.add_(metric.sum.detach());  // in place, one kernel per metric and batch
     it->second.second += metric.count;
   }
 }

@@ -26,7 +26,6 @@ class MetricAccumulator {
 
  private:
   std::map<std::string, std::pair<torch::Tensor, int64_t>> sums_;
-  std::vector<std::string> order_;
 };
 
 // One row per epoch; the columns are the union of the metric names in first-seen order.

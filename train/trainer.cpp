@@ -176,7 +176,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
       lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
       set_learning_rate(*optimizer, lr);
       auto out = task.training_step(batch);
-      optimizer->zero_grad();
+      model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
       out.loss.backward();
       if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
       optimizer->step();
