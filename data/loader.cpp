@@ -13,7 +13,7 @@ TensorDataset TensorDataset::head(int64_t n) const {
 }
 
 torch::Tensor Transform::operator()(torch::Tensor X) const {
-  if (X.scalar_type() == torch::kUInt8) X = X.div(255.0);  // ToTensor; true division gives float32
+  if (X.scalar_type() == torch::kUInt8) X = X.to(torch::kFloat32).div_(255.0);  // ToTensor
   if (X.dim() == 3) X = X.unsqueeze(1);  // gray images [N, H, W] -> [N, 1, H, W]
   if (resize > 0 && X.dim() == 4 && (X.size(2) != resize || X.size(3) != resize)) {
     namespace F = torch::nn::functional;

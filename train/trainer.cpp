@@ -141,6 +141,45 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
   write_text_atomically(dir / "summary.json", json.str());
 }
 
+std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optimizer& optimizer,
+                                                data::DataLoader& loader, int64_t epoch, TrainingState& state,
+                                                Progress& progress) const {
+  auto& model = task.model();
+  loader.set_epoch(epoch);
+  model.train();
+  MetricAccumulator metrics;
+  const int64_t steps_per_epoch = loader.num_batches();
+  const int64_t total_steps = steps_per_epoch * options_.max_epochs();
+  double lr = options_.optimizer().lr;
+  for (int64_t i = 0; i < steps_per_epoch; ++i) {
+    const auto batch = to_device(loader.batch(i), options_.device());
+    lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
+    set_learning_rate(optimizer, lr);
+    auto out = task.training_step(batch);
+    model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
+    out.loss.backward();
+    if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
+    optimizer.step();
+    metrics.add(out.metrics);
+    ++state.step;
+    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(metrics.means()); });
+  }
+  auto row = metrics.means();
+  row["lr"] = lr;  // the rate of the epoch's last step
+  return row;
+}
+
+void Trainer::check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const {
+  for (const auto& [name, value] : row) {
+    if (std::isfinite(value)) continue;
+    std::string message = name + " became " + std::to_string(value) + " in epoch " + std::to_string(epoch + 1) +
+                          "; stopping. Try a smaller --lr or --clip-grad.";
+    if (has_checkpoint)
+      message += " The last good checkpoint is " + (options_.run_dir() / "checkpoints" / "last.pt").string() + ".";
+    throw std::runtime_error(message);
+  }
+}
+
 FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::optional<fs::path>& resume) {
   const auto wall_start = Clock::now();
   const auto device = options_.device();
@@ -162,49 +201,19 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   Progress progress(options_.quiet());
   FitResult result;
   int64_t examples = 0;
-  const int64_t steps_per_epoch = train_loader.num_batches();
-  const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
-    // fit_epoch: every training batch, then every validation batch.
-    train_loader.set_epoch(epoch);
-    model.train();
-    MetricAccumulator metrics;
     const auto epoch_start = Clock::now();
-    double lr = options_.optimizer().lr;
-    for (int64_t i = 0; i < steps_per_epoch; ++i) {
-      const auto batch = to_device(train_loader.batch(i), device);
-      lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
-      set_learning_rate(*optimizer, lr);
-      auto out = task.training_step(batch);
-      model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
-      out.loss.backward();
-      if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
-      optimizer->step();
-      metrics.add(out.metrics);
-      examples += batch.X.size(0);
-      ++state.step;
-      progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch,
-                     [&] { return format_metrics(metrics.means()); });
-    }
+    auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress);
     result.train_seconds += seconds_since(epoch_start);
-    auto row = metrics.means();
-    for (const auto& [name, value] : row) {
-      if (!std::isfinite(value)) {
-        std::string message = name + " became " + std::to_string(value) + " in epoch " + std::to_string(epoch + 1) +
-                              "; stopping. Try a smaller --lr or --clip-grad.";
-        if (write && state.epoch > 0) message += " The last good checkpoint is " + (options_.run_dir() / "checkpoints/last.pt").string() + ".";
-        throw std::runtime_error(message);
-      }
-    }
+    examples += train_loader.num_examples();
+    result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
+    check_finite(row, epoch, write && state.epoch > 0);
     for (const auto& [name, value] : evaluate(task, val_loader, device)) row[name] = value;
     row["epoch"] = static_cast<double>(epoch + 1);
-    row["lr"] = lr;
     state.history.append(row);
     state.epoch = epoch + 1;
-    result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
     progress.line("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
                   format_metrics(row));
-
     if (write) {
       const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
       const bool best = improved(monitored, state.best, task.higher_is_better());

@@ -14,6 +14,7 @@
 #include "train/checkpoint.h"
 #include "train/metrics.h"
 #include "train/optimizer.h"
+#include "train/progress.h"
 #include "train/schedule.h"
 #include "train/task.h"
 
@@ -57,6 +58,11 @@ class Trainer {
   static void clip_gradients(torch::nn::Module& model, double max_norm);
 
  private:
+  // One pass over the training data (the book's fit_epoch); the epoch's train metrics and lr.
+  std::map<std::string, double> fit_epoch(Task& task, torch::optim::Optimizer& optimizer, data::DataLoader& loader,
+                                          int64_t epoch, TrainingState& state, Progress& progress) const;
+  // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
+  void check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const;
   void prepare_run_dir() const;
   void write_outputs(const TrainingState& state, const FitResult& result, double wall_seconds) const;
   TrainerOptions options_;
