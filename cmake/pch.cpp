@@ -1,1 +1,1 @@
-// Anchors the precompiled torch header (cmake/torch_pch.h) that all targets reuse.
+// Anchors the precompiled torch header (see the top-level CMakeLists.txt) that all targets reuse.
