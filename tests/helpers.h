@@ -28,6 +28,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
+// The repository's root folder (for tests/python/ scripts).
+std::filesystem::path source_dir();
+
 // Runs the d2l binary with `args` (a shell-quoted string), with HOME and D2L_DATA pointed away
 // from real data unless `env` sets them.
 CommandResult run_d2l(const std::string& args, const std::string& env = "");

@@ -50,6 +50,6 @@ TEST(Interop, BookModelsInPythonGiveOurOutputs) {
     export_case(name, dir / (std::string(name) + ".pt"));
     args += " " + std::string(name) + "=" + (dir / (std::string(name) + ".pt")).string();
   }
-  const std::string command = std::string(kPython) + " " + D2L_SOURCE_DIR + "/tests/python/book_models.py" + args;
+  const std::string command = std::string(kPython) + " " + (test::source_dir() / "tests/python/book_models.py").string() + args;
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
