@@ -101,23 +101,23 @@ const std::vector<DataSpec>& datasets() {
   return table;
 }
 
-const ModelSpec& find_model(const std::string& name) {
+namespace {
+
+template <typename Spec>
+const Spec& find_by_name(const std::vector<Spec>& table, const std::string& what, const std::string& name) {
   std::vector<std::string> names;
-  for (const auto& spec : models()) {
+  for (const auto& spec : table) {
     if (spec.name == name) return spec;
     names.push_back(spec.name);
   }
-  throw std::invalid_argument(unknown_name_message("model", name, names));
+  throw std::invalid_argument(unknown_name_message(what, name, names));
 }
 
-const DataSpec& find_dataset(const std::string& name) {
-  std::vector<std::string> names;
-  for (const auto& spec : datasets()) {
-    if (spec.name == name) return spec;
-    names.push_back(spec.name);
-  }
-  throw std::invalid_argument(unknown_name_message("data set", name, names));
-}
+}  // namespace
+
+const ModelSpec& find_model(const std::string& name) { return find_by_name(models(), "model", name); }
+
+const DataSpec& find_dataset(const std::string& name) { return find_by_name(datasets(), "data set", name); }
 
 int64_t count_parameters(torch::nn::Module& model) {
   int64_t n = 0;

@@ -5,21 +5,16 @@ SGD step, metric sums kept as tensors) and timed the same way.
 Prints one line per case: model batch train_images_per_sec infer_ms
 """
 import argparse
+import os
+import sys
 import time
 
 import torch
 from torch import nn
 
-
-def lenet():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
-
-
-def mlp():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+# The book's models, shared with the interop tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from book_models import lenet, mlp  # noqa: E402
 
 
 def train_epochs(net, images, labels, batch_size, epochs, generator):

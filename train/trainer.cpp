@@ -199,6 +199,9 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   }
 
   Progress progress(options_.quiet());
+  if (state.epoch >= options_.max_epochs())
+    progress.line("nothing to train: the checkpoint already holds " + std::to_string(state.epoch) +
+                  " epochs; pass a larger --epochs to continue");
   FitResult result;
   int64_t examples = 0;
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {

@@ -1,4 +1,5 @@
-"""The book's PyTorch models (d2l 4.5, 5.2, 7.6, 8.5) loading weights exported by d2l-cpp.
+"""The book's PyTorch models (d2l 4.5, 5.2, 7.6, 8.5), the reference for d2l-cpp's tests and
+benchmark. Run as a script, it loads weights exported by d2l-cpp.
 
 Usage: book_models.py NAME=FILE ...   Each FILE is a dict of tensors (torch::pickle_save) holding
 the model's state dict plus __input__ and __output__; we check that the book's model with those
@@ -52,17 +53,24 @@ class SoftmaxRegression(nn.Module):
 MODELS = {"lenet": lambda: Book(lenet()), "bn-lenet": lambda: Book(bn_lenet()),
           "mlp": lambda: Book(mlp()), "softmax-regression": SoftmaxRegression}
 
-failed = False
-for arg in sys.argv[1:]:
-    name, path = arg.split("=", 1)
-    state = torch.load(path)
-    X, expected = state.pop("__input__"), state.pop("__output__")
-    model = MODELS[name]()
-    model.load_state_dict(state, strict=True)  # names and shapes must match exactly
-    model.eval()
-    with torch.no_grad():
-        diff = (model(X) - expected).abs().max().item()
-    ok = diff < 1e-5
-    failed |= not ok
-    print(f"{name}: max |python - c++| = {diff:.2e} {'ok' if ok else 'MISMATCH'}")
-sys.exit(1 if failed else 0)
+
+
+def main():
+    failed = False
+    for arg in sys.argv[1:]:
+        name, path = arg.split("=", 1)
+        state = torch.load(path)
+        X, expected = state.pop("__input__"), state.pop("__output__")
+        model = MODELS[name]()
+        model.load_state_dict(state, strict=True)  # names and shapes must match exactly
+        model.eval()
+        with torch.no_grad():
+            diff = (model(X) - expected).abs().max().item()
+        ok = diff < 1e-5
+        failed |= not ok
+        print(f"{name}: max |python - c++| = {diff:.2e} {'ok' if ok else 'MISMATCH'}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
