@@ -27,6 +27,8 @@ RunConfig resolve(RunConfig c) {
   if (!c.lr) c.lr = d.lr;
   if (!c.init) c.init = d.init;
   if (!c.resize) c.resize = d.resize;
+  if (!c.dropout.empty() && !spec.takes_dropout)
+    throw std::invalid_argument("--dropout: model '" + c.model + "' has no dropout layers (mlp and dropout-mlp do)");
   validate(c);
   return c;
 }

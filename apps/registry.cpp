@@ -69,9 +69,9 @@ const std::vector<ModelSpec>& models() {
              models::softmax_regression_options(flat_size(a.input_shape), a.num_outputs)));
        }},
       {"mlp", "Multilayer perceptron", "5.2", TaskKind::classification, fashion,
-       [](const ModelArgs& a) { return mlp(a, {256}, {}); }},
+       [](const ModelArgs& a) { return mlp(a, {256}, {}); }, true},
       {"dropout-mlp", "MLP with dropout", "5.6", TaskKind::classification, {"fashion-mnist", 10, 256, 0.1, "none", 0},
-       [](const ModelArgs& a) { return mlp(a, {256, 256}, {0.5, 0.5}); }},
+       [](const ModelArgs& a) { return mlp(a, {256, 256}, {0.5, 0.5}); }, true},
       {"lenet", "LeNet", "7.6", TaskKind::classification, cnn,
        [](const ModelArgs& a) { return lenet(a, BatchNormKind::none); }},
       {"bn-lenet-scratch", "LeNet with the book's BatchNorm", "8.5", TaskKind::classification,

@@ -38,6 +38,7 @@ struct ModelSpec {
   TaskKind task;
   ModelDefaults defaults;
   std::function<torch::nn::AnyModule(const ModelArgs&)> make;
+  bool takes_dropout = false;  // whether ModelArgs::dropout means anything to it
 };
 
 struct DataSpec {

@@ -99,6 +99,18 @@ TEST_F(Cli, InvalidValuesFailBeforeAnyWork) {
   }
 }
 
+TEST_F(Cli, OptionsAModelCannotUseAreErrorsNotIgnored) {
+  auto r = run_d2l("train lenet " + quick() + "--dropout 0.5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.output, "has no dropout layers")) << r.output;
+  r = run_d2l("train lenet " + quick() + "--data synthetic-regression");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.output, "cannot train on data set 'synthetic-regression'")) << r.output;
+  r = run_d2l("train lenet " + quick() + "--data fashion-mnst");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.output, "did you mean fashion-mnist")) << r.output;
+}
+
 TEST_F(Cli, BadConfigFileNamesTheFileAndTheKey) {
   std::ofstream(path("bad.toml")) << "model = \"lenet\"\nbatch_size = 0\n";
   auto r = run_d2l("train --config " + path("bad.toml").string());
