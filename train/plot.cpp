@@ -1,5 +1,11 @@
 #include "train/plot.h"
 
+#ifndef D2L_HAVE_OPENCV
+namespace d2l::train {
+bool save_curves(const std::filesystem::path&, const History&) { return false; }
+}  // namespace d2l::train
+#else
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -25,7 +31,7 @@ std::string format(double v) {
 
 }  // namespace
 
-void save_curves(const std::filesystem::path& file, const History& history) {
+bool save_curves(const std::filesystem::path& file, const History& history) {
   std::vector<std::string> columns;
   for (const auto& c : history.columns) {
     if (c.find("loss") != std::string::npos || c.find("acc") != std::string::npos) columns.push_back(c);
@@ -75,6 +81,8 @@ void save_curves(const std::filesystem::path& file, const History& history) {
   std::vector<uchar> png;
   if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode " + file.string());
   write_text_atomically(file, std::string(png.begin(), png.end()));
+  return true;
 }
 
 }  // namespace d2l::train
+#endif  // D2L_HAVE_OPENCV

@@ -6,7 +6,8 @@
 
 namespace d2l::train {
 
-// Draws every loss and accuracy column of `history` and writes a PNG atomically.
-void save_curves(const std::filesystem::path& file, const History& history);
+// Draws every loss and accuracy column of `history` and writes a PNG atomically. Returns false
+// (and writes nothing) in a build without OpenCV.
+bool save_curves(const std::filesystem::path& file, const History& history);
 
 }  // namespace d2l::train
