@@ -17,7 +17,8 @@ fs::path configs_dir() {
 std::vector<BookConfig> book_configs() {
   const auto dir = configs_dir();
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw std::runtime_error("config folder " + dir.string() + " not found (set D2L_CONFIGS)");
+  if (!fs::is_directory(dir, ec))
+    throw std::runtime_error("config folder " + dir.string() + " not found (set D2L_CONFIGS)");
   std::vector<BookConfig> out;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".toml") continue;

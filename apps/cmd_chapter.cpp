@@ -32,8 +32,10 @@ void print_comparison(const BookConfig& c, const train::FitResult& result) {
     std::printf("  %-18s %12.4g", m.c_str(), ours);
     for (const auto& r : c.config.book.reported) {
       auto it = r.metrics.find(m);
-      if (it == r.metrics.end()) std::printf(" %12s", "-");
-      else std::printf(" %12.4g", it->second);
+      if (it == r.metrics.end())
+        std::printf(" %12s", "-");
+      else
+        std::printf(" %12.4g", it->second);
     }
     std::printf("\n");
   }

@@ -37,11 +37,14 @@ void eval_command(const EvalArgs& args) {
 void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "evaluate a checkpoint on its data set's test split");
-  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file or run directory")->required()->check(CLI::ExistingPath);
+  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file or run directory")
+      ->required()
+      ->check(CLI::ExistingPath);
   cmd->add_option("--data-dir", args->data_dir, "folder searched first for data files");
   cmd->add_option("--device", args->device, "auto | cpu | cuda | cuda:N");
   cmd->add_option("--batch-size", args->batch_size, "minibatch size")->check(CLI::PositiveNumber);
-  cmd->add_option("--limit-test", args->limit_test, "evaluate on the first N examples only")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit-test", args->limit_test, "evaluate on the first N examples only")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { eval_command(*args); });
 }
 

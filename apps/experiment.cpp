@@ -17,7 +17,8 @@ namespace d2l::apps {
 namespace fs = std::filesystem;
 
 RunConfig resolve(RunConfig c) {
-  if (c.model.empty()) throw std::invalid_argument("no model given: name one (d2l list shows them) or pass --config FILE");
+  if (c.model.empty())
+    throw std::invalid_argument("no model given: name one (d2l list shows them) or pass --config FILE");
   const auto& spec = find_model(c.model);
   const auto& d = spec.defaults;
   if (c.data.empty()) c.data = d.data;
@@ -134,8 +135,8 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
   } else if (!config.out.empty()) {
     run_dir = config.out;
     if (fs::exists(run_dir / "checkpoints" / "last.pt"))
-      throw std::invalid_argument("--out " + run_dir.string() +
-                                  " already holds a run; pass --resume " + run_dir.string() + " or another --out");
+      throw std::invalid_argument("--out " + run_dir.string() + " already holds a run; pass --resume " +
+                                  run_dir.string() + " or another --out");
   } else {
     run_dir = fresh_run_dir(config.model.empty() ? "run" : config.model);
   }
@@ -144,8 +145,8 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
   const auto& c = experiment.config;
   if (!c.quiet)
     spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads; run: {}", c.model,
-                 c.data, experiment.data.train.size(), experiment.data.val.size(), *c.epochs,
-                 experiment.device.str(), at::get_num_threads(), run_dir.string());
+                 c.data, experiment.data.train.size(), experiment.data.val.size(), *c.epochs, experiment.device.str(),
+                 at::get_num_threads(), run_dir.string());
   TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint)};
   return run;
 }

@@ -25,7 +25,8 @@ void RunFlags::add_to(CLI::App& app) {
       ->check(non_negative);
   bind<std::string>(app, "--scheduler", &RunConfig::scheduler, "constant | step | cosine")
       ->check(CLI::IsMember({"constant", "step", "cosine"}));
-  bind<double>(app, "--warmup-epochs", &RunConfig::warmup_epochs, "linear learning-rate warm-up (epochs, may be fractional)")
+  bind<double>(app, "--warmup-epochs", &RunConfig::warmup_epochs,
+               "linear learning-rate warm-up (epochs, may be fractional)")
       ->check(non_negative);
   bind<int64_t>(app, "--step-size", &RunConfig::step_size, "step scheduler: epochs between decays")->check(positive);
   bind<double>(app, "--gamma", &RunConfig::gamma, "step scheduler: decay factor")->check(positive);
@@ -40,8 +41,10 @@ void RunFlags::add_to(CLI::App& app) {
   bind<int64_t>(app, "--threads", &RunConfig::threads, "CPU threads; 0: all cores")->check(non_negative);
   bind<std::string>(app, "--device", &RunConfig::device, "auto | cpu | cuda | cuda:N");
   bind<std::string>(app, "--out", &RunConfig::out, "run directory (default: runs/<model>[-N])");
-  bind<int64_t>(app, "--limit-train", &RunConfig::limit_train, "train on the first N examples only")->check(non_negative);
-  bind<int64_t>(app, "--limit-test", &RunConfig::limit_test, "evaluate on the first N examples only")->check(non_negative);
+  bind<int64_t>(app, "--limit-train", &RunConfig::limit_train, "train on the first N examples only")
+      ->check(non_negative);
+  bind<int64_t>(app, "--limit-test", &RunConfig::limit_test, "evaluate on the first N examples only")
+      ->check(non_negative);
   auto quiet = std::make_shared<bool>(false);
   auto* option = app.add_flag("--quiet,-q", *quiet, "no progress or epoch lines");
   bindings_.emplace_back(option, [quiet](RunConfig& c) { c.quiet = *quiet; });

@@ -13,7 +13,8 @@ namespace {
 std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error) {
   std::string message = error.what();
   std::vector<const CLI::App*> scopes{&app};
-  for (const auto* sub : app.get_subcommands({})) if (sub->parsed()) scopes.push_back(sub);
+  for (const auto* sub : app.get_subcommands({}))
+    if (sub->parsed()) scopes.push_back(sub);
   std::vector<std::string> known;
   for (const auto* scope : scopes)
     for (const auto* option : scope->get_options({}))

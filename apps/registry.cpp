@@ -21,8 +21,11 @@ int64_t flat_size(const std::vector<int64_t>& shape) {
 }
 
 AnyModule lenet(const ModelArgs& a, models::BatchNormKind bn) {
-  return AnyModule(models::LeNet(
-      models::LeNetOptions().in_channels(a.input_shape[0]).image_size(a.input_shape[1]).num_classes(a.num_outputs).batch_norm(bn)));
+  return AnyModule(models::LeNet(models::LeNetOptions()
+                                     .in_channels(a.input_shape[0])
+                                     .image_size(a.input_shape[1])
+                                     .num_classes(a.num_outputs)
+                                     .batch_norm(bn)));
 }
 
 AnyModule mlp(const ModelArgs& a, std::vector<int64_t> hiddens, std::vector<double> dropout) {
@@ -61,23 +64,38 @@ const std::vector<ModelSpec>& models() {
        }},
       {"linear-regression-concise", "Concise linear regression", "3.5", TaskKind::regression, regression,
        [](const ModelArgs& a) {
-         return AnyModule(models::LinearRegression(models::LinearRegressionOptions().num_inputs(flat_size(a.input_shape))));
+         return AnyModule(
+             models::LinearRegression(models::LinearRegressionOptions().num_inputs(flat_size(a.input_shape))));
        }},
       {"softmax-regression", "Softmax regression", "4.5", TaskKind::classification, fashion,
        [](const ModelArgs& a) {
-         return AnyModule(models::LinearRegression(
-             models::softmax_regression_options(flat_size(a.input_shape), a.num_outputs)));
+         return AnyModule(
+             models::LinearRegression(models::softmax_regression_options(flat_size(a.input_shape), a.num_outputs)));
        }},
       {"mlp", "Multilayer perceptron", "5.2", TaskKind::classification, fashion,
        [](const ModelArgs& a) { return mlp(a, {256}, {}); }, true},
-      {"dropout-mlp", "MLP with dropout", "5.6", TaskKind::classification, {"fashion-mnist", 10, 256, 0.1, "none", 0},
-       [](const ModelArgs& a) { return mlp(a, {256, 256}, {0.5, 0.5}); }, true},
+      {"dropout-mlp",
+       "MLP with dropout",
+       "5.6",
+       TaskKind::classification,
+       {"fashion-mnist", 10, 256, 0.1, "none", 0},
+       [](const ModelArgs& a) {
+         return mlp(a, {256, 256}, {0.5, 0.5});
+       },
+       true},
       {"lenet", "LeNet", "7.6", TaskKind::classification, cnn,
        [](const ModelArgs& a) { return lenet(a, BatchNormKind::none); }},
-      {"bn-lenet-scratch", "LeNet with the book's BatchNorm", "8.5", TaskKind::classification,
+      {"bn-lenet-scratch",
+       "LeNet with the book's BatchNorm",
+       "8.5",
+       TaskKind::classification,
        {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
        [](const ModelArgs& a) { return lenet(a, BatchNormKind::scratch); }},
-      {"bn-lenet", "LeNet with nn::BatchNorm", "8.5", TaskKind::classification, {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
+      {"bn-lenet",
+       "LeNet with nn::BatchNorm",
+       "8.5",
+       TaskKind::classification,
+       {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
        [](const ModelArgs& a) { return lenet(a, BatchNormKind::builtin); }},
   };
   return table;

@@ -18,7 +18,7 @@ enum class TaskKind { classification, regression, regression_half_squared };
 struct ModelArgs {
   std::vector<int64_t> input_shape;  // one example, e.g. {1, 28, 28} or {2}
   int64_t num_outputs = 10;
-  std::vector<double> dropout;       // empty: the model's default
+  std::vector<double> dropout;  // empty: the model's default
 };
 
 // The book's training settings for a model (train_ch6 and friends, zh-v2 / en-0.17).
@@ -49,7 +49,7 @@ struct DataSpec {
 
 const std::vector<ModelSpec>& models();
 const std::vector<DataSpec>& datasets();
-const ModelSpec& find_model(const std::string& name);   // throws with the close matches
+const ModelSpec& find_model(const std::string& name);  // throws with the close matches
 const DataSpec& find_dataset(const std::string& name);
 
 int64_t count_parameters(torch::nn::Module& model);

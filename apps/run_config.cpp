@@ -11,10 +11,11 @@
 namespace d2l::apps {
 namespace {
 
-const std::vector<std::string> kKeys = {
-    "model", "data", "data_dir", "epochs", "batch_size", "resize", "lr", "init", "dropout", "optimizer",
-    "momentum", "weight_decay", "scheduler", "warmup_epochs", "step_size", "gamma", "clip_grad", "seed",
-    "threads", "device", "out", "limit_train", "limit_test", "quiet", "book"};
+const std::vector<std::string> kKeys = {"model",    "data",         "data_dir",   "epochs",        "batch_size",
+                                        "resize",   "lr",           "init",       "dropout",       "optimizer",
+                                        "momentum", "weight_decay", "scheduler",  "warmup_epochs", "step_size",
+                                        "gamma",    "clip_grad",    "seed",       "threads",       "device",
+                                        "out",      "limit_train",  "limit_test", "quiet",         "book"};
 
 [[noreturn]] void bad_value(const std::string& source, const std::string& key, const std::string& expected) {
   throw std::invalid_argument(source + ": key '" + key + "' must be " + expected);
@@ -86,30 +87,54 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
   RunConfig c;
   for (const auto& [key_view, node] : table) {
     const std::string key(key_view.str());
-    if (key == "model") c.model = get<std::string>(node, source, key, "a string");
-    else if (key == "data") c.data = get<std::string>(node, source, key, "a string");
-    else if (key == "data_dir") c.data_dir = get<std::string>(node, source, key, "a string");
-    else if (key == "epochs") c.epochs = get<int64_t>(node, source, key, "an integer");
-    else if (key == "batch_size") c.batch_size = get<int64_t>(node, source, key, "an integer");
-    else if (key == "resize") c.resize = get<int64_t>(node, source, key, "an integer");
-    else if (key == "lr") c.lr = get<double>(node, source, key, "a number");
-    else if (key == "init") c.init = get<std::string>(node, source, key, "a string");
-    else if (key == "dropout") c.dropout = get_doubles(node, source, key);
-    else if (key == "optimizer") c.optimizer = get<std::string>(node, source, key, "a string");
-    else if (key == "momentum") c.momentum = get<double>(node, source, key, "a number");
-    else if (key == "weight_decay") c.weight_decay = get<double>(node, source, key, "a number");
-    else if (key == "scheduler") c.scheduler = get<std::string>(node, source, key, "a string");
-    else if (key == "warmup_epochs") c.warmup_epochs = get<double>(node, source, key, "a number");
-    else if (key == "step_size") c.step_size = get<int64_t>(node, source, key, "an integer");
-    else if (key == "gamma") c.gamma = get<double>(node, source, key, "a number");
-    else if (key == "clip_grad") c.clip_grad = get<double>(node, source, key, "a number");
-    else if (key == "seed") c.seed = get<int64_t>(node, source, key, "an integer");
-    else if (key == "threads") c.threads = get<int64_t>(node, source, key, "an integer");
-    else if (key == "device") c.device = get<std::string>(node, source, key, "a string");
-    else if (key == "out") c.out = get<std::string>(node, source, key, "a string");
-    else if (key == "limit_train") c.limit_train = get<int64_t>(node, source, key, "an integer");
-    else if (key == "limit_test") c.limit_test = get<int64_t>(node, source, key, "an integer");
-    else if (key == "quiet") c.quiet = get<bool>(node, source, key, "true or false");
+    if (key == "model")
+      c.model = get<std::string>(node, source, key, "a string");
+    else if (key == "data")
+      c.data = get<std::string>(node, source, key, "a string");
+    else if (key == "data_dir")
+      c.data_dir = get<std::string>(node, source, key, "a string");
+    else if (key == "epochs")
+      c.epochs = get<int64_t>(node, source, key, "an integer");
+    else if (key == "batch_size")
+      c.batch_size = get<int64_t>(node, source, key, "an integer");
+    else if (key == "resize")
+      c.resize = get<int64_t>(node, source, key, "an integer");
+    else if (key == "lr")
+      c.lr = get<double>(node, source, key, "a number");
+    else if (key == "init")
+      c.init = get<std::string>(node, source, key, "a string");
+    else if (key == "dropout")
+      c.dropout = get_doubles(node, source, key);
+    else if (key == "optimizer")
+      c.optimizer = get<std::string>(node, source, key, "a string");
+    else if (key == "momentum")
+      c.momentum = get<double>(node, source, key, "a number");
+    else if (key == "weight_decay")
+      c.weight_decay = get<double>(node, source, key, "a number");
+    else if (key == "scheduler")
+      c.scheduler = get<std::string>(node, source, key, "a string");
+    else if (key == "warmup_epochs")
+      c.warmup_epochs = get<double>(node, source, key, "a number");
+    else if (key == "step_size")
+      c.step_size = get<int64_t>(node, source, key, "an integer");
+    else if (key == "gamma")
+      c.gamma = get<double>(node, source, key, "a number");
+    else if (key == "clip_grad")
+      c.clip_grad = get<double>(node, source, key, "a number");
+    else if (key == "seed")
+      c.seed = get<int64_t>(node, source, key, "an integer");
+    else if (key == "threads")
+      c.threads = get<int64_t>(node, source, key, "an integer");
+    else if (key == "device")
+      c.device = get<std::string>(node, source, key, "a string");
+    else if (key == "out")
+      c.out = get<std::string>(node, source, key, "a string");
+    else if (key == "limit_train")
+      c.limit_train = get<int64_t>(node, source, key, "an integer");
+    else if (key == "limit_test")
+      c.limit_test = get<int64_t>(node, source, key, "an integer");
+    else if (key == "quiet")
+      c.quiet = get<bool>(node, source, key, "true or false");
     else if (key == "book") {
       if (!node.is_table()) bad_value(source, key, "a table");
       c.book = parse_book(*node.as_table(), source);

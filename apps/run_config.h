@@ -12,9 +12,9 @@ namespace d2l::apps {
 
 // What the book printed (or plotted) for an experiment in one edition.
 struct BookResult {
-  std::string edition;                   // "zh-v2", "en-0.17", "en-1.0"
+  std::string edition;                    // "zh-v2", "en-0.17", "en-1.0"
   std::map<std::string, double> metrics;  // train_loss, train_acc, test_acc, examples_per_sec, ...
-  std::string note;                      // e.g. "printed, one V100" or "read off the plot"
+  std::string note;                       // e.g. "printed, one V100" or "read off the plot"
 };
 
 struct BookInfo {
@@ -30,9 +30,9 @@ struct RunConfig {
   // Unset values take the model's defaults (the book's settings).
   std::optional<int64_t> epochs, batch_size, resize;
   std::optional<double> lr;
-  std::optional<std::string> init;     // none | xavier | normal
-  std::vector<double> dropout;         // per hidden layer of MLPs; empty: the model's default
-  std::string optimizer = "sgd";       // sgd | momentum | adam | adamw
+  std::optional<std::string> init;  // none | xavier | normal
+  std::vector<double> dropout;      // per hidden layer of MLPs; empty: the model's default
+  std::string optimizer = "sgd";    // sgd | momentum | adam | adamw
   double momentum = 0.9;
   double weight_decay = 0.0;
   std::string scheduler = "constant";  // constant | step | cosine
@@ -43,7 +43,7 @@ struct RunConfig {
   int64_t seed = 42;
   int64_t threads = 0;  // 0: all cores
   std::string device = "auto";
-  std::string out;      // run directory; empty: runs/<model>-<time>
+  std::string out;  // run directory; empty: runs/<model>-<time>
   int64_t limit_train = 0, limit_test = 0;
   bool quiet = false;
   BookInfo book;

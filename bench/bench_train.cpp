@@ -4,8 +4,8 @@
 //
 //   build/bench/bench_train [--threads N] [--python /usr/bin/python3]
 #include <ATen/Parallel.h>
-#include <CLI/CLI.hpp>
 #include <torch/version.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -31,7 +31,8 @@ struct Result {
 data::DataModule random_images(int64_t n, int64_t batch_size) {
   data::DataModule dm;
   dm.name = "random";
-  dm.train = {torch::randint(0, 256, {n, 28, 28}, torch::kInt64).to(torch::kUInt8), torch::randint(0, 10, {n}, torch::kInt64)};
+  dm.train = {torch::randint(0, 256, {n, 28, 28}, torch::kInt64).to(torch::kUInt8),
+              torch::randint(0, 10, {n}, torch::kInt64)};
   dm.val = dm.train.head(batch_size);
   dm.class_names = std::vector<std::string>(10, "c");
   return dm;
@@ -111,8 +112,10 @@ int main(int argc, char** argv) {
     for (const int64_t batch : {256, 32}) {
       Result c, p;
       for (int round = 0; round < rounds; ++round) {
-        if (auto r = bench_python(python, threads, model, batch)) p = best(p, *r);
-        else python_found = false;
+        if (auto r = bench_python(python, threads, model, batch))
+          p = best(p, *r);
+        else
+          python_found = false;
         c = best(c, bench_cpp(model, batch));
       }
       if (!python_found) {

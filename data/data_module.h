@@ -17,7 +17,8 @@ struct DataModule {
 
   // Training batches are shuffled with a seed; validation batches keep the file order.
   DataLoader train_loader(int64_t batch_size, uint64_t seed, bool drop_last = false) const {
-    return DataLoader(train, transform, LoaderOptions().batch_size(batch_size).shuffle(true).seed(seed).drop_last(drop_last));
+    return DataLoader(train, transform,
+                      LoaderOptions().batch_size(batch_size).shuffle(true).seed(seed).drop_last(drop_last));
   }
   DataLoader val_loader(int64_t batch_size) const {
     return DataLoader(val, transform, LoaderOptions().batch_size(batch_size));

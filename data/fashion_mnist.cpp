@@ -7,8 +7,8 @@
 namespace d2l::data {
 namespace {
 
-const std::vector<std::string> kFiles = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+const std::vector<std::string> kFiles = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                                         "t10k-labels-idx1-ubyte"};
 
 TensorDataset read_split(const std::filesystem::path& dir, const std::string& images_file,
                          const std::string& labels_file) {
@@ -27,14 +27,18 @@ TensorDataset read_split(const std::filesystem::path& dir, const std::string& im
 }  // namespace
 
 DataSource fashion_mnist_source() {
-  return {"fashion-mnist", kFiles, {"/usr/share/datasets/fashion-mnist"},
+  return {"fashion-mnist",
+          kFiles,
+          {"/usr/share/datasets/fashion-mnist"},
           "Install it with `apt-get install dataset-fashion-mnist`, or put the four files from "
           "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/ into ~/.cache/d2l/fashion-mnist "
           "(or pass --data-dir)."};
 }
 
 DataSource mnist_source() {
-  return {"mnist", kFiles, {"/usr/share/datasets/mnist"},
+  return {"mnist",
+          kFiles,
+          {"/usr/share/datasets/mnist"},
           "Put the four MNIST IDX files (train-images-idx3-ubyte.gz, ...) into ~/.cache/d2l/mnist "
           "(or pass --data-dir)."};
 }

@@ -10,9 +10,9 @@ namespace d2l::data {
 
 struct MNISTOptions {
   TORCH_ARG(std::optional<std::filesystem::path>, data_dir) = std::nullopt;
-  TORCH_ARG(int64_t, resize) = 0;        // the book resizes for AlexNet (224) and others (96)
-  TORCH_ARG(int64_t, limit_train) = 0;   // first n training examples; 0 = all 60,000
-  TORCH_ARG(int64_t, limit_val) = 0;     // first n test examples; 0 = all 10,000
+  TORCH_ARG(int64_t, resize) = 0;       // the book resizes for AlexNet (224) and others (96)
+  TORCH_ARG(int64_t, limit_train) = 0;  // first n training examples; 0 = all 60,000
+  TORCH_ARG(int64_t, limit_val) = 0;    // first n test examples; 0 = all 10,000
 };
 
 DataSource fashion_mnist_source();

@@ -48,9 +48,9 @@ std::vector<uint8_t> read_all(const std::filesystem::path& file) {
 torch::Tensor read_idx(const std::filesystem::path& file) {
   const std::vector<uint8_t> bytes = read_all(file);
   if (bytes.size() < 4) fail(file, "too short to be an IDX file (" + std::to_string(bytes.size()) + " bytes)");
-  if (bytes[0] != 0 || bytes[1] != 0)
-    fail(file, "wrong magic number: an IDX file starts with two zero bytes");
-  if (bytes[2] != kUnsignedByte) fail(file, "unsupported IDX element type " + std::to_string(bytes[2]) + " (expected 8, unsigned byte)");
+  if (bytes[0] != 0 || bytes[1] != 0) fail(file, "wrong magic number: an IDX file starts with two zero bytes");
+  if (bytes[2] != kUnsignedByte)
+    fail(file, "unsupported IDX element type " + std::to_string(bytes[2]) + " (expected 8, unsigned byte)");
   const int ndims = bytes[3];
   if (ndims < 1 || ndims > kMaxDims) fail(file, "unsupported number of dimensions " + std::to_string(ndims));
   const size_t header = 4 + 4 * static_cast<size_t>(ndims);

@@ -14,7 +14,7 @@ TensorDataset TensorDataset::head(int64_t n) const {
 
 torch::Tensor Transform::operator()(torch::Tensor X) const {
   if (X.scalar_type() == torch::kUInt8) X = X.to(torch::kFloat32).div_(255.0);  // ToTensor
-  if (X.dim() == 3) X = X.unsqueeze(1);  // gray images [N, H, W] -> [N, 1, H, W]
+  if (X.dim() == 3) X = X.unsqueeze(1);                                         // gray images [N, H, W] -> [N, 1, H, W]
   if (resize > 0 && X.dim() == 4 && (X.size(2) != resize || X.size(3) != resize)) {
     namespace F = torch::nn::functional;
     X = F::interpolate(X, F::InterpolateFuncOptions()
@@ -42,7 +42,8 @@ void DataLoader::set_epoch(int64_t epoch) {
     return;
   }
   // A private generator: the order never depends on what else drew random numbers.
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch));
+  auto generator =
+      at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch));
   order_ = torch::randperm(dataset_.size(), generator, torch::TensorOptions().dtype(torch::kInt64));
 }
 

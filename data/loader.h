@@ -24,8 +24,8 @@ struct Batch {
 
 // What happens to each image batch after index_select.
 struct Transform {
-  int64_t resize = 0;           // side length for bilinear resizing; 0 keeps the size
-  std::vector<double> mean;     // per channel; empty: no normalisation (the book's default)
+  int64_t resize = 0;        // side length for bilinear resizing; 0 keeps the size
+  std::vector<double> mean;  // per channel; empty: no normalisation (the book's default)
   std::vector<double> std;
   torch::Tensor operator()(torch::Tensor X) const;
 };
@@ -43,15 +43,19 @@ class DataLoader {
 
   void set_epoch(int64_t epoch);  // reshuffles (when shuffling) for that epoch
   int64_t num_batches() const;
-  int64_t num_examples() const;   // examples per epoch, after drop_last
+  int64_t num_examples() const;  // examples per epoch, after drop_last
   Batch batch(int64_t index) const;
 
   class Iterator {
    public:
     Iterator(const DataLoader* loader, int64_t index) : loader_(loader), index_(index) {}
     Batch operator*() const { return loader_->batch(index_); }
-    Iterator& operator++() { ++index_; return *this; }
+    Iterator& operator++() {
+      ++index_;
+      return *this;
+    }
     bool operator!=(const Iterator& other) const { return index_ != other.index_; }
+
    private:
     const DataLoader* loader_;
     int64_t index_;

@@ -8,10 +8,10 @@
 namespace d2l::data {
 
 struct DataSource {
-  std::string name;                     // "fashion-mnist"
-  std::vector<std::string> files;       // all must be present (a ".gz" twin counts as present)
+  std::string name;                                // "fashion-mnist"
+  std::vector<std::string> files;                  // all must be present (a ".gz" twin counts as present)
   std::vector<std::filesystem::path> system_dirs;  // e.g. /usr/share/datasets/fashion-mnist
-  std::string how_to_get;               // one line the error prints
+  std::string how_to_get;                          // one line the error prints
 };
 
 // The folders searched, in order: each root itself and root/<name>.

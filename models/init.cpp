@@ -17,9 +17,12 @@ Init parse_init(const std::string& name) {
 
 std::string to_string(Init init) {
   switch (init) {
-    case Init::xavier: return "xavier";
-    case Init::normal: return "normal";
-    default: return "none";
+    case Init::xavier:
+      return "xavier";
+    case Init::normal:
+      return "normal";
+    default:
+      return "none";
   }
 }
 

@@ -25,7 +25,7 @@ LeNetImpl::LeNetImpl(const LeNetOptions& options_) : options(options_) {
   // LeNet pads the first convolution to keep 28x28; BN-LeNet does not (the book's choice).
   const int64_t padding = bn ? 0 : 2;
   int64_t side = options.image_size() + 2 * padding - 4;  // after conv1 (5x5)
-  side = (side / 2 - 4) / 2;                             // pool, conv2 (5x5), pool
+  side = (side / 2 - 4) / 2;                              // pool, conv2 (5x5), pool
   const int64_t flat = 16 * side * side;
 
   auto add = [&](nn::AnyModule layer) { net->push_back(std::move(layer)); };

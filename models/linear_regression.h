@@ -21,8 +21,8 @@ class LinearRegressionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& X);
 
   LinearRegressionOptions options;
-  torch::Tensor w, b;                   // scratch variant
-  torch::nn::Linear net{nullptr};       // concise variant
+  torch::Tensor w, b;              // scratch variant
+  torch::nn::Linear net{nullptr};  // concise variant
 };
 TORCH_MODULE(LinearRegression);
 

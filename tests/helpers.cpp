@@ -46,7 +46,8 @@ void write_fake_mnist(const fs::path& dir, int64_t n_train, int64_t n_test) {
 fs::path source_dir() { return D2L_SOURCE_DIR; }
 
 CommandResult run_d2l(const std::string& args, const std::string& env) {
-  const std::string command = "HOME=/nonexistent-home D2L_DATA= " + env + " " + std::string(D2L_BINARY) + " " + args + " 2>&1";
+  const std::string command =
+      "HOME=/nonexistent-home D2L_DATA= " + env + " " + std::string(D2L_BINARY) + " " + args + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run " + command);
   std::string output;

@@ -41,8 +41,8 @@ TEST_F(Cli, TrainWritesTheWholeRunDirectoryAndEvalReadsIt) {
   EXPECT_TRUE(contains(r.output, "test acc")) << r.output;
   EXPECT_TRUE(contains(r.output, "examples/sec on cpu")) << r.output;
   EXPECT_TRUE(contains(r.output, "run written to " + out.string())) << r.output;
-  for (const auto* file : {"config.toml", "metrics.csv", "summary.json", "curves.png", "checkpoints/last.pt",
-                           "checkpoints/best.pt"})
+  for (const auto* file :
+       {"config.toml", "metrics.csv", "summary.json", "curves.png", "checkpoints/last.pt", "checkpoints/best.pt"})
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
   const auto history = d2l::train::History::from_csv(d2l::train::read_text(out / "metrics.csv"));
   EXPECT_EQ(history.rows.size(), 2u);
@@ -70,7 +70,8 @@ TEST_F(Cli, ResumeContinuesTheRunAndARerunIntoItIsRefused) {
 TEST_F(Cli, ConfigFileIsReadAndFlagsOverrideIt) {
   std::ofstream(path("c.toml")) << "model = \"softmax-regression\"\nepochs = 3\nlr = 0.2\n";
   const auto out = path("run");
-  const auto r = run_d2l("train --config " + path("c.toml").string() + " " + quick() + "--epochs 1 -q --out " + out.string());
+  const auto r =
+      run_d2l("train --config " + path("c.toml").string() + " " + quick() + "--epochs 1 -q --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto config = d2l::train::read_text(out / "config.toml");
   EXPECT_TRUE(contains(config, "model = 'softmax-regression'")) << config;

@@ -99,9 +99,13 @@ TEST(Locate, SearchesDataDirThenEnvThenCacheThenSystem) {
   setenv("HOME", "/home/user", 1);
   const DataSource source{"fashion-mnist", {"f"}, {"/usr/share/datasets/fashion-mnist"}, "get it"};
   const auto dirs = search_path(source, std::filesystem::path("/mine"));
-  const std::vector<std::filesystem::path> expected = {
-      "/mine/fashion-mnist", "/mine", "/env-data/fashion-mnist", "/env-data",
-      "/home/user/.cache/d2l/fashion-mnist", "/home/user/.cache/d2l", "/usr/share/datasets/fashion-mnist"};
+  const std::vector<std::filesystem::path> expected = {"/mine/fashion-mnist",
+                                                       "/mine",
+                                                       "/env-data/fashion-mnist",
+                                                       "/env-data",
+                                                       "/home/user/.cache/d2l/fashion-mnist",
+                                                       "/home/user/.cache/d2l",
+                                                       "/usr/share/datasets/fashion-mnist"};
   EXPECT_EQ(dirs, expected);
   unsetenv("D2L_DATA");
 }

@@ -66,7 +66,8 @@ TEST(Idx, TruncatedGzipStreamIsReported) {
   write_bytes(dir / "half.gz", bytes);
   const auto message = error_of(dir / "half.gz");
   EXPECT_NE(message.find("half.gz"), std::string::npos) << message;
-  EXPECT_TRUE(message.find("truncated") != std::string::npos || message.find("corrupt") != std::string::npos) << message;
+  EXPECT_TRUE(message.find("truncated") != std::string::npos || message.find("corrupt") != std::string::npos)
+      << message;
 }
 
 TEST(Idx, WrongMagicNumberIsReported) {

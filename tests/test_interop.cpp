@@ -43,13 +43,15 @@ void export_case(const std::string& model_name, const std::filesystem::path& fil
 }  // namespace
 
 TEST(Interop, BookModelsInPythonGiveOurOutputs) {
-  if (!python_torch_available()) GTEST_SKIP() << "python3-torch is not installed (the README's test command installs it)";
+  if (!python_torch_available())
+    GTEST_SKIP() << "python3-torch is not installed (the README's test command installs it)";
   test::TempDir dir;
   std::string args;
   for (const auto& name : {"lenet", "bn-lenet", "mlp", "softmax-regression"}) {
     export_case(name, dir / (std::string(name) + ".pt"));
     args += " " + std::string(name) + "=" + (dir / (std::string(name) + ".pt")).string();
   }
-  const std::string command = std::string(kPython) + " " + (test::source_dir() / "tests/python/book_models.py").string() + args;
+  const std::string command =
+      std::string(kPython) + " " + (test::source_dir() / "tests/python/book_models.py").string() + args;
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }

@@ -41,23 +41,22 @@ TEST_P(RegisteredModel, OutputShapeAndParameterCountMatchTheBook) {
   EXPECT_EQ(y.sizes(), (std::vector<int64_t>{4, e.num_outputs}));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Book, RegisteredModel,
-    ::testing::Values(Expected{"linear-regression", {2}, 1, 3, 0},
-                      Expected{"linear-regression-concise", {2}, 1, 3, 0},
-                      Expected{"linear-regression-concise", {200}, 1, 201, 0},
-                      Expected{"softmax-regression", {1, 28, 28}, 10, 7850, 0},
-                      Expected{"mlp", {1, 28, 28}, 10, 203530, 0},
-                      Expected{"dropout-mlp", {1, 28, 28}, 10, 269322, 0},
-                      Expected{"lenet", {1, 28, 28}, 10, 61706, 0},
-                      // nn.BatchNorm also counts num_batches_tracked (4 buffers of 1).
-                      Expected{"bn-lenet", {1, 28, 28}, 10, 44878, 456},
-                      Expected{"bn-lenet-scratch", {1, 28, 28}, 10, 44878, 452}),
-    [](const auto& info) {
-      std::string name = info.param.model + "_" + std::to_string(info.param.parameters);
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Book, RegisteredModel,
+                         ::testing::Values(Expected{"linear-regression", {2}, 1, 3, 0},
+                                           Expected{"linear-regression-concise", {2}, 1, 3, 0},
+                                           Expected{"linear-regression-concise", {200}, 1, 201, 0},
+                                           Expected{"softmax-regression", {1, 28, 28}, 10, 7850, 0},
+                                           Expected{"mlp", {1, 28, 28}, 10, 203530, 0},
+                                           Expected{"dropout-mlp", {1, 28, 28}, 10, 269322, 0},
+                                           Expected{"lenet", {1, 28, 28}, 10, 61706, 0},
+                                           // nn.BatchNorm also counts num_batches_tracked (4 buffers of 1).
+                                           Expected{"bn-lenet", {1, 28, 28}, 10, 44878, 456},
+                                           Expected{"bn-lenet-scratch", {1, 28, 28}, 10, 44878, 452}),
+                         [](const auto& info) {
+                           std::string name = info.param.model + "_" + std::to_string(info.param.parameters);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST(Registry, EveryModelIsCovered) {
   // A new model needs a row above: this fails until it has one.
@@ -77,9 +76,9 @@ TEST(LeNet, ParameterNamesFollowTheBooksSequential) {
   models::LeNet net;
   std::vector<std::string> names;
   for (const auto& p : net->named_parameters()) names.push_back(p.key());
-  EXPECT_EQ(names, (std::vector<std::string>{"net.0.weight", "net.0.bias", "net.3.weight", "net.3.bias", "net.7.weight",
-                                             "net.7.bias", "net.9.weight", "net.9.bias", "net.11.weight",
-                                             "net.11.bias"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"net.0.weight", "net.0.bias", "net.3.weight", "net.3.bias", "net.7.weight",
+                                      "net.7.bias", "net.9.weight", "net.9.bias", "net.11.weight", "net.11.bias"}));
 }
 
 TEST(BatchNorm, TrainingNormalisesWithBatchStatisticsAndUpdatesMovingAverages) {

@@ -8,12 +8,12 @@
 #include <fstream>
 
 #include "apps/experiment.h"
+#include "tests/helpers.h"
 #include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/schedule.h"
 #include "train/tasks/classification.h"
 #include "train/trainer.h"
-#include "tests/helpers.h"
 
 using namespace d2l;
 using d2l::test::TempDir;
@@ -183,7 +183,8 @@ namespace {
 // A task whose loss turns NaN from the given step on, to see the trainer stop cleanly.
 class PoisonedTask : public train::ClassificationTask {
  public:
-  PoisonedTask(torch::nn::AnyModule net, int64_t poison_from) : ClassificationTask(std::move(net)), poison_from_(poison_from) {}
+  PoisonedTask(torch::nn::AnyModule net, int64_t poison_from)
+      : ClassificationTask(std::move(net)), poison_from_(poison_from) {}
   train::StepOutput training_step(const data::Batch& batch) override {
     auto out = ClassificationTask::training_step(batch);
     if (++steps_ > poison_from_) {

@@ -13,7 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 torch::Tensor cpu_rng_state() { return at::detail::getDefaultCPUGenerator().get_state(); }
 
 void set_cpu_rng_state(const torch::Tensor& state) {
@@ -82,8 +81,8 @@ TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model, to
       set_cpu_rng_state(rng);
     }
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": does not match this model (" +
-                             std::string(e.what()).substr(0, 300) + ")");
+    throw std::runtime_error(file.string() + ": does not match this model (" + std::string(e.what()).substr(0, 300) +
+                             ")");
   }
   return state;
 }

@@ -13,8 +13,8 @@
 namespace d2l::train {
 
 struct TrainingState {
-  int64_t epoch = 0;  // epochs completed
-  int64_t step = 0;   // optimisation steps completed
+  int64_t epoch = 0;                                       // epochs completed
+  int64_t step = 0;                                        // optimisation steps completed
   double best = std::numeric_limits<double>::quiet_NaN();  // best value of the monitored metric
   History history;
   std::string config;  // the run's effective config.toml

@@ -16,8 +16,10 @@ std::unique_ptr<optim::OptimizerOptions> group_options(const OptimizerConfig& c,
   if (c.name == "sgd") return std::make_unique<optim::SGDOptions>(optim::SGDOptions(c.lr).weight_decay(weight_decay));
   if (c.name == "momentum")
     return std::make_unique<optim::SGDOptions>(optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(weight_decay));
-  if (c.name == "adam") return std::make_unique<optim::AdamOptions>(optim::AdamOptions(c.lr).weight_decay(weight_decay));
-  if (c.name == "adamw") return std::make_unique<optim::AdamWOptions>(optim::AdamWOptions(c.lr).weight_decay(weight_decay));
+  if (c.name == "adam")
+    return std::make_unique<optim::AdamOptions>(optim::AdamOptions(c.lr).weight_decay(weight_decay));
+  if (c.name == "adamw")
+    return std::make_unique<optim::AdamWOptions>(optim::AdamWOptions(c.lr).weight_decay(weight_decay));
   throw std::invalid_argument("unknown optimizer '" + c.name + "' (expected sgd, momentum, adam or adamw)");
 }
 
@@ -33,7 +35,8 @@ std::unique_ptr<optim::Optimizer> make_optimizer(torch::nn::Module& model, const
   const auto defaults = group_options(config, config.weight_decay);
   if (config.name == "sgd" || config.name == "momentum")
     return std::make_unique<optim::SGD>(groups, static_cast<const optim::SGDOptions&>(*defaults));
-  if (config.name == "adam") return std::make_unique<optim::Adam>(groups, static_cast<const optim::AdamOptions&>(*defaults));
+  if (config.name == "adam")
+    return std::make_unique<optim::Adam>(groups, static_cast<const optim::AdamOptions&>(*defaults));
   return std::make_unique<optim::AdamW>(groups, static_cast<const optim::AdamWOptions&>(*defaults));
 }
 

@@ -9,7 +9,7 @@
 namespace d2l::train {
 
 struct OptimizerConfig {
-  std::string name = "sgd";   // sgd | momentum | adam | adamw
+  std::string name = "sgd";  // sgd | momentum | adam | adamw
   double lr = 0.1;
   double momentum = 0.9;      // used by "momentum"
   double weight_decay = 0.0;  // applied to weights only (tensors of 2+ dims), as d2l 3.7 does

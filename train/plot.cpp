@@ -45,7 +45,8 @@ bool save_curves(const std::filesystem::path& file, const History& history) {
   cv::Mat image(kHeight, kWidth, CV_8UC3, cv::Scalar(255, 255, 255));
   const int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   auto to_pixel = [&](double x, double y) {
-    return cv::Point(kLeft + static_cast<int>(x / x_max * plot_w), kTop + plot_h - static_cast<int>(y / y_max * plot_h));
+    return cv::Point(kLeft + static_cast<int>(x / x_max * plot_w),
+                     kTop + plot_h - static_cast<int>(y / y_max * plot_h));
   };
   const cv::Scalar black(0, 0, 0), grey(200, 200, 200);
   cv::rectangle(image, {kLeft, kTop}, {kLeft + plot_w, kTop + plot_h}, black);
@@ -63,7 +64,8 @@ bool save_curves(const std::filesystem::path& file, const History& history) {
   cv::putText(image, "epoch", {kLeft + plot_w / 2 - 20, kHeight - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black);
 
   // Matplotlib's first colours (blue, orange, green, red, purple), as BGR.
-  const std::vector<cv::Scalar> colours = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
+  const std::vector<cv::Scalar> colours = {
+      {180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}, {189, 103, 148}};
   for (size_t c = 0; c < columns.size(); ++c) {
     const auto colour = colours[c % colours.size()];
     std::vector<cv::Point> points;

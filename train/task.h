@@ -12,8 +12,8 @@
 namespace d2l::train {
 
 struct StepOutput {
-  torch::Tensor loss;            // what backward() is called on
-  std::vector<Metric> metrics;   // train_* metrics of this batch
+  torch::Tensor loss;           // what backward() is called on
+  std::vector<Metric> metrics;  // train_* metrics of this batch
 };
 
 class Task {

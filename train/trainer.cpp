@@ -21,15 +21,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out + "\"";
@@ -119,7 +120,8 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
   save_curves(dir / "curves.png", state.history);
   std::ostringstream json;
   json << "{\n";
-  for (const auto& [key, value] : options_.run_info()) json << "  " << json_string(key) << ": " << json_string(value) << ",\n";
+  for (const auto& [key, value] : options_.run_info())
+    json << "  " << json_string(key) << ": " << json_string(value) << ",\n";
   json << "  \"epochs\": " << state.epoch << ",\n  \"steps\": " << state.step << ",\n";
   if (!state.history.rows.empty()) {
     json << "  \"final\": {";
@@ -142,8 +144,8 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
 }
 
 std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optimizer& optimizer,
-                                                data::DataLoader& loader, int64_t epoch, TrainingState& state,
-                                                Progress& progress) const {
+                                                 data::DataLoader& loader, int64_t epoch, TrainingState& state,
+                                                 Progress& progress) const {
   auto& model = task.model();
   loader.set_epoch(epoch);
   model.train();
@@ -162,7 +164,8 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
     optimizer.step();
     metrics.add(out.metrics);
     ++state.step;
-    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(metrics.means()); });
+    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch,
+                   [&] { return format_metrics(metrics.means()); });
   }
   auto row = metrics.means();
   row["lr"] = lr;  // the rate of the epoch's last step

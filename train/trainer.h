@@ -32,8 +32,8 @@ struct TrainerOptions {
   TORCH_ARG(torch::Device, device) = torch::kCPU;
   // Where config.toml, metrics.csv, summary.json, curves.png and checkpoints/ go; empty: nowhere.
   TORCH_ARG(std::filesystem::path, run_dir) = {};
-  TORCH_ARG(std::string, config) = "";                        // the effective config (TOML)
-  TORCH_ARG(RunInfo, run_info) = {};  // extra summary.json fields (model, data, ...)
+  TORCH_ARG(std::string, config) = "";  // the effective config (TOML)
+  TORCH_ARG(RunInfo, run_info) = {};    // extra summary.json fields (model, data, ...)
   TORCH_ARG(bool, quiet) = false;
 };
 

@@ -20,7 +20,7 @@ class BatchNormImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& X);
 
   BatchNormOptions options;
-  torch::Tensor gamma, beta;             // learned scale and shift
+  torch::Tensor gamma, beta;              // learned scale and shift
   torch::Tensor moving_mean, moving_var;  // buffers used at prediction time
 };
 TORCH_MODULE(BatchNorm);
