@@ -62,8 +62,10 @@ TEST_F(Cli, ResumeContinuesTheRunAndARerunIntoItIsRefused) {
   const auto again = run_d2l("train mlp " + quick() + "--epochs 1 -q --out " + out.string());
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_TRUE(contains(again.output, "already holds a run")) << again.output;
+  std::ofstream(out / "checkpoints" / "last.pt.tmp4242") << "left by a killed run";
   const auto r = run_d2l("train --resume " + out.string() + " --epochs 3 -q");
   EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out / "checkpoints" / "last.pt.tmp4242"));
   EXPECT_EQ(d2l::train::History::from_csv(d2l::train::read_text(out / "metrics.csv")).rows.size(), 3u);
 }
 

@@ -86,6 +86,13 @@ TEST(AtomicFile, AFailedWriteLeavesThePreviousFileAndNoTemporary) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
 }
 
+TEST(AtomicFile, TemporaryNamesAreRecognised) {
+  EXPECT_TRUE(train::is_temporary_name("last.pt.tmp123"));
+  EXPECT_FALSE(train::is_temporary_name("last.pt"));
+  EXPECT_FALSE(train::is_temporary_name("notes.tmp"));
+  EXPECT_FALSE(train::is_temporary_name("a.tmp12x"));
+}
+
 namespace {
 
 apps::RunConfig fake_run(const TempDir& data, const std::string& model, int64_t epochs) {

@@ -22,6 +22,12 @@ void write_atomically(const fs::path& target, const std::function<void(const fs:
   }
 }
 
+bool is_temporary_name(const std::string& name) {
+  const auto at = name.rfind(".tmp");
+  if (at == std::string::npos || at + 4 == name.size()) return false;
+  return name.find_first_not_of("0123456789", at + 4) == std::string::npos;
+}
+
 void write_text_atomically(const fs::path& target, const std::string& text) {
   write_atomically(target, [&](const fs::path& tmp) {
     std::ofstream out(tmp, std::ios::binary);

@@ -12,6 +12,9 @@ namespace d2l::train {
 void write_atomically(const std::filesystem::path& target,
                       const std::function<void(const std::filesystem::path& tmp)>& write);
 
+// Whether `name` is a temporary file of write_atomically ("metrics.csv.tmp1234").
+bool is_temporary_name(const std::string& name);
+
 void write_text_atomically(const std::filesystem::path& target, const std::string& text);
 std::string read_text(const std::filesystem::path& file);
 

@@ -112,6 +112,12 @@ void Trainer::prepare_run_dir() const {
   out.close();
   if (ec || !out) throw std::runtime_error("output directory " + dir.string() + " is not writable");
   fs::remove(probe, ec);
+  // Temporary files of a run killed mid-write (name.tmp<pid>): the renamed files are complete.
+  for (const auto& folder : {dir, dir / "checkpoints"}) {
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      if (is_temporary_name(entry.path().filename().string())) fs::remove(entry.path(), ec);
+    }
+  }
 }
 
 void Trainer::write_outputs(const TrainingState& state, const FitResult& result, double wall_seconds) const {
