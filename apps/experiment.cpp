@@ -117,10 +117,16 @@ fs::path checkpoint_path(const fs::path& p) {
 
 namespace {
 
-// runs/<model>, or runs/<model>-2, -3, ...: never an existing run.
+// runs/<model>, or runs/<model>-2, -3, ...: never an existing run. Creating the folder claims
+// it, so two runs started at once do not pick the same one.
 fs::path fresh_run_dir(const std::string& model) {
+  std::error_code ec;
+  fs::create_directories("runs", ec);
   fs::path dir = fs::path("runs") / model;
-  for (int i = 2; fs::exists(dir); ++i) dir = fs::path("runs") / (model + "-" + std::to_string(i));
+  for (int i = 2; !fs::create_directory(dir, ec); ++i) {
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    dir = fs::path("runs") / (model + "-" + std::to_string(i));
+  }
   return dir;
 }
 
@@ -137,10 +143,9 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
     if (fs::exists(run_dir / "checkpoints" / "last.pt"))
       throw std::invalid_argument("--out " + run_dir.string() + " already holds a run; pass --resume " +
                                   run_dir.string() + " or another --out");
-  } else {
-    run_dir = fresh_run_dir(config.model.empty() ? "run" : config.model);
   }
-  auto experiment = build_experiment(config);
+  auto experiment = build_experiment(config);  // bad flags or missing data fail before a folder exists
+  if (run_dir.empty()) run_dir = fresh_run_dir(experiment.config.model);
   train::Trainer trainer(trainer_options(experiment, run_dir));
   const auto& c = experiment.config;
   if (!c.quiet)
