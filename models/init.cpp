@@ -15,17 +15,6 @@ Init parse_init(const std::string& name) {
   throw std::invalid_argument("unknown init '" + name + "' (expected none, xavier or normal)");
 }
 
-std::string to_string(Init init) {
-  switch (init) {
-    case Init::xavier:
-      return "xavier";
-    case Init::normal:
-      return "normal";
-    default:
-      return "none";
-  }
-}
-
 void apply_init(torch::nn::Module& model, Init init) {
   if (init == Init::none) return;
   torch::NoGradGuard no_grad;

@@ -13,7 +13,6 @@ enum class Init {
 };
 
 Init parse_init(const std::string& name);  // "none" | "xavier" | "normal"
-std::string to_string(Init init);
 void apply_init(torch::nn::Module& model, Init init);
 
 }  // namespace d2l::models

@@ -51,13 +51,6 @@ void History::append(const std::map<std::string, double>& row) {
   rows.push_back(row);
 }
 
-std::optional<double> History::last(const std::string& column) const {
-  if (rows.empty()) return std::nullopt;
-  auto it = rows.back().find(column);
-  if (it == rows.back().end()) return std::nullopt;
-  return it->second;
-}
-
 std::string History::to_csv() const {
   std::ostringstream out;
   out << std::setprecision(9);

@@ -3,7 +3,6 @@
 #include <torch/types.h>
 
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +21,6 @@ class MetricAccumulator {
   void add(const Metric& metric);
   void add(const std::vector<Metric>& metrics);
   std::map<std::string, double> means() const;  // name -> sum / count
-  bool empty() const { return sums_.empty(); }
 
  private:
   std::map<std::string, std::pair<torch::Tensor, int64_t>> sums_;
@@ -34,7 +32,6 @@ struct History {
   std::vector<std::map<std::string, double>> rows;
 
   void append(const std::map<std::string, double>& row);
-  std::optional<double> last(const std::string& column) const;
   std::string to_csv() const;
   static History from_csv(const std::string& text);
 };
