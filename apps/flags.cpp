@@ -1,58 +1,55 @@
 #include "apps/flags.h"
 
-namespace d2l::apps {
+#include <algorithm>
+#include <optional>
+#include <type_traits>
 
-template <typename T, typename Member>
-CLI::Option* RunFlags::bind(CLI::App& app, const std::string& flag, Member member, const std::string& help) {
-  auto value = std::make_shared<T>();
-  auto* option = app.add_option(flag, *value, help);
-  bindings_.emplace_back(option, [value, member](RunConfig& c) { c.*member = *value; });
-  return option;
+namespace d2l::apps {
+namespace {
+
+// The value type a flag parses: the setting's type without std::optional.
+template <typename T>
+struct flag_value {
+  using type = T;
+};
+template <typename T>
+struct flag_value<std::optional<T>> {
+  using type = T;
+};
+
+std::string flag_name(std::string key) {
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key == "quiet" ? "--quiet,-q" : "--" + key;
 }
 
+}  // namespace
+
 void RunFlags::add_to(CLI::App& app) {
-  const auto positive = CLI::PositiveNumber;
-  const auto non_negative = CLI::NonNegativeNumber;
-  bind<std::string>(app, "--data", &RunConfig::data, "data set (d2l list shows them); default: the model's");
-  bind<std::string>(app, "--data-dir", &RunConfig::data_dir, "folder searched first for data files");
-  bind<int64_t>(app, "--epochs", &RunConfig::epochs, "number of epochs")->check(positive);
-  bind<int64_t>(app, "--batch-size", &RunConfig::batch_size, "minibatch size")->check(positive);
-  bind<double>(app, "--lr", &RunConfig::lr, "learning rate")->check(positive);
-  bind<std::string>(app, "--optimizer", &RunConfig::optimizer, "sgd | momentum | adam | adamw")
-      ->check(CLI::IsMember({"sgd", "momentum", "adam", "adamw"}));
-  bind<double>(app, "--momentum", &RunConfig::momentum, "momentum of --optimizer momentum")->check(non_negative);
-  bind<double>(app, "--weight-decay", &RunConfig::weight_decay, "L2 penalty on weights (not biases), as d2l 3.7")
-      ->check(non_negative);
-  bind<std::string>(app, "--scheduler", &RunConfig::scheduler, "constant | step | cosine")
-      ->check(CLI::IsMember({"constant", "step", "cosine"}));
-  bind<double>(app, "--warmup-epochs", &RunConfig::warmup_epochs,
-               "linear learning-rate warm-up (epochs, may be fractional)")
-      ->check(non_negative);
-  bind<int64_t>(app, "--step-size", &RunConfig::step_size, "step scheduler: epochs between decays")->check(positive);
-  bind<double>(app, "--gamma", &RunConfig::gamma, "step scheduler: decay factor")->check(positive);
-  bind<double>(app, "--clip-grad", &RunConfig::clip_grad, "clip gradients to this global L2 norm (0: off)")
-      ->check(non_negative);
-  bind<int64_t>(app, "--resize", &RunConfig::resize, "resize images to this side (bilinear); 0 keeps them")
-      ->check(non_negative);
-  bind<std::string>(app, "--init", &RunConfig::init, "weight init: none | xavier | normal")
-      ->check(CLI::IsMember({"none", "xavier", "normal"}));
-  bind<std::vector<double>>(app, "--dropout", &RunConfig::dropout, "MLP dropout per hidden layer")->expected(1, -1);
-  bind<int64_t>(app, "--seed", &RunConfig::seed, "random seed (weights and data order)");
-  bind<int64_t>(app, "--threads", &RunConfig::threads, "CPU threads; 0: all cores")->check(non_negative);
-  bind<std::string>(app, "--device", &RunConfig::device, "auto | cpu | cuda | cuda:N");
-  bind<std::string>(app, "--out", &RunConfig::out, "run directory (default: runs/<model>[-N])");
-  bind<int64_t>(app, "--limit-train", &RunConfig::limit_train, "train on the first N examples only")
-      ->check(non_negative);
-  bind<int64_t>(app, "--limit-test", &RunConfig::limit_test, "evaluate on the first N examples only")
-      ->check(non_negative);
-  auto quiet = std::make_shared<bool>(false);
-  auto* option = app.add_flag("--quiet,-q", *quiet, "no progress or epoch lines");
-  bindings_.emplace_back(option, [quiet](RunConfig& c) { c.quiet = *quiet; });
+  for_each_setting(
+      [&](const std::string& key, const char* help, auto& field) {
+        if (key == "model") return;  // a positional argument of the commands that take one
+        using Field = std::remove_reference_t<decltype(field)>;
+        using Value = typename flag_value<Field>::type;
+        CLI::Option* option;
+        if constexpr (std::is_same_v<Value, bool>) {
+          option = app.add_flag(flag_name(key), field, help);
+        } else {
+          // Values are range-checked by validate(), for flags and config files alike.
+          option = app.add_option_function<Value>(
+              flag_name(key), [&field](const Value& v) { field = v; }, help);
+        }
+        options_[key] = option;
+      },
+      given_);
 }
 
 RunConfig RunFlags::apply(RunConfig base) const {
-  for (const auto& [option, copy] : bindings_)
-    if (option->count() > 0) copy(base);
+  for_each_setting(
+      [&](const std::string& key, const char*, auto& field, const auto& given) {
+        auto it = options_.find(key);
+        if (it != options_.end() && it->second->count() > 0) field = given;
+      },
+      base, given_);
   return base;
 }
 

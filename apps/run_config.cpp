@@ -11,43 +11,67 @@
 namespace d2l::apps {
 namespace {
 
-const std::vector<std::string> kKeys = {"model",    "data",         "data_dir",   "epochs",        "batch_size",
-                                        "resize",   "lr",           "init",       "dropout",       "optimizer",
-                                        "momentum", "weight_decay", "scheduler",  "warmup_epochs", "step_size",
-                                        "gamma",    "clip_grad",    "seed",       "threads",       "device",
-                                        "out",      "limit_train",  "limit_test", "quiet",         "book"};
-
 [[noreturn]] void bad_value(const std::string& source, const std::string& key, const std::string& expected) {
   throw std::invalid_argument(source + ": key '" + key + "' must be " + expected);
 }
 
-template <typename T>
-T get(const toml::node& node, const std::string& source, const std::string& key, const std::string& expected) {
-  if constexpr (std::is_same_v<T, double>) {
-    if (auto v = node.value<double>()) return *v;  // integers are accepted where reals are expected
-  } else if constexpr (std::is_same_v<T, int64_t>) {
-    if (node.is_integer()) return *node.value<int64_t>();
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (node.is_boolean()) return *node.value<bool>();
-  } else {
-    if (node.is_string()) return *node.value<std::string>();
-  }
-  bad_value(source, key, expected);
+// Reads one TOML value into a setting of the matching type, or says what was expected.
+void read(const toml::node& node, const std::string& source, const std::string& key, std::string& out) {
+  if (!node.is_string()) bad_value(source, key, "a string");
+  out = *node.value<std::string>();
 }
-
-std::vector<double> get_doubles(const toml::node& node, const std::string& source, const std::string& key) {
+void read(const toml::node& node, const std::string& source, const std::string& key, int64_t& out) {
+  if (!node.is_integer()) bad_value(source, key, "an integer");
+  out = *node.value<int64_t>();
+}
+void read(const toml::node& node, const std::string& source, const std::string& key, double& out) {
+  const auto value = node.value<double>();  // integers are accepted where reals are expected
+  if (!value) bad_value(source, key, "a number");
+  out = *value;
+}
+void read(const toml::node& node, const std::string& source, const std::string& key, bool& out) {
+  if (!node.is_boolean()) bad_value(source, key, "true or false");
+  out = *node.value<bool>();
+}
+void read(const toml::node& node, const std::string& source, const std::string& key, std::vector<double>& out) {
   const auto* array = node.as_array();
   if (!array) bad_value(source, key, "an array of numbers");
-  std::vector<double> out;
-  for (const auto& item : *array) out.push_back(get<double>(item, source, key, "an array of numbers"));
-  return out;
+  out.clear();
+  for (const auto& item : *array) read(item, source, key, out.emplace_back());
+}
+template <typename T>
+void read(const toml::node& node, const std::string& source, const std::string& key, std::optional<T>& out) {
+  read(node, source, key, out.emplace());
+}
+
+std::string quoted(const std::string& s) {
+  std::ostringstream out;
+  out << toml::value<std::string>(s);
+  return out.str();
+}
+
+// Writes one setting as a TOML line; unset optional settings are left out.
+void write(std::ostream& out, const std::string& key, const std::string& v) {
+  out << key << " = " << quoted(v) << "\n";
+}
+void write(std::ostream& out, const std::string& key, int64_t v) { out << key << " = " << v << "\n"; }
+void write(std::ostream& out, const std::string& key, double v) { out << key << " = " << v << "\n"; }
+void write(std::ostream& out, const std::string& key, bool v) { out << key << " = " << (v ? "true" : "false") << "\n"; }
+void write(std::ostream& out, const std::string& key, const std::vector<double>& v) {
+  out << key << " = [";
+  for (size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+  out << "]\n";
+}
+template <typename T>
+void write(std::ostream& out, const std::string& key, const std::optional<T>& v) {
+  if (v) write(out, key, *v);
 }
 
 BookInfo parse_book(const toml::table& table, const std::string& source) {
   BookInfo book;
   if (auto title = table["title"].value<std::string>()) book.title = *title;
   if (const auto* sections = table["sections"].as_array()) {
-    for (const auto& s : *sections) book.sections.push_back(get<std::string>(s, source, "book.sections", "strings"));
+    for (const auto& s : *sections) read(s, source, "book.sections", book.sections.emplace_back());
   }
   if (const auto* reported = table["reported"].as_table()) {
     for (const auto& [edition, node] : *reported) {
@@ -56,21 +80,15 @@ BookInfo parse_book(const toml::table& table, const std::string& source) {
       BookResult result{std::string(edition.str()), {}, ""};
       for (const auto& [key, value] : *entry) {
         if (key.str() == "note") {
-          result.note = get<std::string>(value, source, "note", "a string");
+          read(value, source, "book.reported.note", result.note);
         } else {
-          result.metrics[std::string(key.str())] = get<double>(value, source, std::string(key.str()), "a number");
+          read(value, source, "book.reported." + std::string(key.str()), result.metrics[std::string(key.str())]);
         }
       }
       book.reported.push_back(result);
     }
   }
   return book;
-}
-
-std::string quoted(const std::string& s) {
-  std::ostringstream out;
-  out << toml::value<std::string>(s);
-  return out.str();
 }
 
 }  // namespace
@@ -87,60 +105,22 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
   RunConfig c;
   for (const auto& [key_view, node] : table) {
     const std::string key(key_view.str());
-    if (key == "model")
-      c.model = get<std::string>(node, source, key, "a string");
-    else if (key == "data")
-      c.data = get<std::string>(node, source, key, "a string");
-    else if (key == "data_dir")
-      c.data_dir = get<std::string>(node, source, key, "a string");
-    else if (key == "epochs")
-      c.epochs = get<int64_t>(node, source, key, "an integer");
-    else if (key == "batch_size")
-      c.batch_size = get<int64_t>(node, source, key, "an integer");
-    else if (key == "resize")
-      c.resize = get<int64_t>(node, source, key, "an integer");
-    else if (key == "lr")
-      c.lr = get<double>(node, source, key, "a number");
-    else if (key == "init")
-      c.init = get<std::string>(node, source, key, "a string");
-    else if (key == "dropout")
-      c.dropout = get_doubles(node, source, key);
-    else if (key == "optimizer")
-      c.optimizer = get<std::string>(node, source, key, "a string");
-    else if (key == "momentum")
-      c.momentum = get<double>(node, source, key, "a number");
-    else if (key == "weight_decay")
-      c.weight_decay = get<double>(node, source, key, "a number");
-    else if (key == "scheduler")
-      c.scheduler = get<std::string>(node, source, key, "a string");
-    else if (key == "warmup_epochs")
-      c.warmup_epochs = get<double>(node, source, key, "a number");
-    else if (key == "step_size")
-      c.step_size = get<int64_t>(node, source, key, "an integer");
-    else if (key == "gamma")
-      c.gamma = get<double>(node, source, key, "a number");
-    else if (key == "clip_grad")
-      c.clip_grad = get<double>(node, source, key, "a number");
-    else if (key == "seed")
-      c.seed = get<int64_t>(node, source, key, "an integer");
-    else if (key == "threads")
-      c.threads = get<int64_t>(node, source, key, "an integer");
-    else if (key == "device")
-      c.device = get<std::string>(node, source, key, "a string");
-    else if (key == "out")
-      c.out = get<std::string>(node, source, key, "a string");
-    else if (key == "limit_train")
-      c.limit_train = get<int64_t>(node, source, key, "an integer");
-    else if (key == "limit_test")
-      c.limit_test = get<int64_t>(node, source, key, "an integer");
-    else if (key == "quiet")
-      c.quiet = get<bool>(node, source, key, "true or false");
-    else if (key == "book") {
+    if (key == "book") {
       if (!node.is_table()) bad_value(source, key, "a table");
       c.book = parse_book(*node.as_table(), source);
-    } else {
-      throw std::invalid_argument(source + ": " + unknown_name_message("key", key, kKeys));
+      continue;
     }
+    bool known = false;
+    std::vector<std::string> keys{"book"};
+    for_each_setting(
+        [&](const std::string& name, const char*, auto& field) {
+          keys.push_back(name);
+          if (name != key) return;
+          read(node, source, key, field);
+          known = true;
+        },
+        c);
+    if (!known) throw std::invalid_argument(source + ": " + unknown_name_message("key", key, keys));
   }
   try {
     validate(c);
@@ -190,35 +170,15 @@ void validate(const RunConfig& c) {
     throw std::invalid_argument("--init: " + unknown_name_message("init", *c.init, inits));
 }
 
-std::string to_toml(const RunConfig& c) {
+std::string to_toml(const RunConfig& config) {
   std::ostringstream out;
   out.precision(10);
-  out << "model = " << quoted(c.model) << "\n";
-  out << "data = " << quoted(c.data) << "\n";
-  if (!c.data_dir.empty()) out << "data_dir = " << quoted(c.data_dir) << "\n";
-  if (c.epochs) out << "epochs = " << *c.epochs << "\n";
-  if (c.batch_size) out << "batch_size = " << *c.batch_size << "\n";
-  if (c.lr) out << "lr = " << *c.lr << "\n";
-  if (c.resize) out << "resize = " << *c.resize << "\n";
-  if (c.init) out << "init = " << quoted(*c.init) << "\n";
-  if (!c.dropout.empty()) {
-    out << "dropout = [";
-    for (size_t i = 0; i < c.dropout.size(); ++i) out << (i ? ", " : "") << c.dropout[i];
-    out << "]\n";
-  }
-  out << "optimizer = " << quoted(c.optimizer) << "\n";
-  if (c.optimizer == "momentum") out << "momentum = " << c.momentum << "\n";
-  out << "weight_decay = " << c.weight_decay << "\n";
-  out << "scheduler = " << quoted(c.scheduler) << "\n";
-  out << "warmup_epochs = " << c.warmup_epochs << "\n";
-  if (c.scheduler == "step") out << "step_size = " << c.step_size << "\ngamma = " << c.gamma << "\n";
-  out << "clip_grad = " << c.clip_grad << "\n";
-  out << "seed = " << c.seed << "\n";
-  out << "threads = " << c.threads << "\n";
-  out << "device = " << quoted(c.device) << "\n";
-  if (!c.out.empty()) out << "out = " << quoted(c.out) << "\n";
-  out << "limit_train = " << c.limit_train << "\n";
-  out << "limit_test = " << c.limit_test << "\n";
+  auto c = config;
+  for_each_setting(
+      [&](const std::string& key, const char*, const auto& field) {
+        if (key != "quiet") write(out, key, field);  // how a run reports is not part of what it is
+      },
+      c);
   return out.str();
 }
 

@@ -49,6 +49,37 @@ struct RunConfig {
   BookInfo book;
 };
 
+// Calls visit(key, help, field...) for every setting but [book], with that setting of each config
+// given. This one list drives reading and writing TOML and the command-line flags (key
+// "batch_size" is the flag --batch-size).
+template <typename Visitor, typename... Configs>
+void for_each_setting(Visitor&& visit, Configs&... c) {
+  visit("model", "model name", c.model...);
+  visit("data", "data set (d2l list shows them); default: the model's", c.data...);
+  visit("data_dir", "folder searched first for data files", c.data_dir...);
+  visit("epochs", "number of epochs", c.epochs...);
+  visit("batch_size", "minibatch size", c.batch_size...);
+  visit("lr", "learning rate", c.lr...);
+  visit("resize", "resize images to this side (bilinear); 0 keeps them", c.resize...);
+  visit("init", "weight init: none | xavier | normal", c.init...);
+  visit("dropout", "MLP dropout per hidden layer", c.dropout...);
+  visit("optimizer", "sgd | momentum | adam | adamw", c.optimizer...);
+  visit("momentum", "momentum of --optimizer momentum", c.momentum...);
+  visit("weight_decay", "L2 penalty on weights (not biases), as d2l 3.7", c.weight_decay...);
+  visit("scheduler", "constant | step | cosine", c.scheduler...);
+  visit("warmup_epochs", "linear learning-rate warm-up (epochs, may be fractional)", c.warmup_epochs...);
+  visit("step_size", "step scheduler: epochs between decays", c.step_size...);
+  visit("gamma", "step scheduler: decay factor", c.gamma...);
+  visit("clip_grad", "clip gradients to this global L2 norm (0: off)", c.clip_grad...);
+  visit("seed", "random seed (weights and data order)", c.seed...);
+  visit("threads", "CPU threads; 0: all cores", c.threads...);
+  visit("device", "auto | cpu | cuda | cuda:N", c.device...);
+  visit("out", "run directory (default: runs/<model>[-N])", c.out...);
+  visit("limit_train", "train on the first N examples only (0: all)", c.limit_train...);
+  visit("limit_test", "evaluate on the first N examples only (0: all)", c.limit_test...);
+  visit("quiet", "no progress or epoch lines", c.quiet...);
+}
+
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and
 // invalid values are errors that name the key.
 RunConfig parse_config(const std::string& text, const std::string& source);
