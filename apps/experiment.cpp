@@ -98,6 +98,7 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
   return train::TrainerOptions()
       .max_epochs(*c.epochs)
       .batch_size(*c.batch_size)
+      .drop_last(c.drop_last)
       .optimizer(optimizer)
       .schedule(schedule)
       .gradient_clip_val(c.clip_grad)

@@ -45,6 +45,7 @@ struct RunConfig {
   std::string device = "auto";
   std::string out;  // run directory; empty: runs/<model>-<time>
   int64_t limit_train = 0, limit_test = 0;
+  bool drop_last = false;  // drop the last, short training batch of each epoch
   bool quiet = false;
   BookInfo book;
 };
@@ -77,6 +78,7 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("out", "run directory (default: runs/<model>[-N])", c.out...);
   visit("limit_train", "train on the first N examples only (0: all)", c.limit_train...);
   visit("limit_test", "evaluate on the first N examples only (0: all)", c.limit_test...);
+  visit("drop_last", "drop the last training batch of an epoch when it is short", c.drop_last...);
   visit("quiet", "no progress or epoch lines", c.quiet...);
 }
 

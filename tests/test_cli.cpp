@@ -69,6 +69,18 @@ TEST_F(Cli, ResumeContinuesTheRunAndARerunIntoItIsRefused) {
   EXPECT_EQ(d2l::train::History::from_csv(d2l::train::read_text(out / "metrics.csv")).rows.size(), 3u);
 }
 
+TEST_F(Cli, DropLastDropsTheShortBatchAndRefusesToDropEverything) {
+  const auto out = path("run");
+  // 128 fake images in batches of 48: 2 full batches with --drop-last (3 without).
+  const auto data = "--data-dir " + (dir_ / "data").string() + " --threads 1 ";
+  auto r = run_d2l("train mlp " + data + "--batch-size 48 --drop-last --epochs 1 -q --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(d2l::train::read_text(out / "summary.json"), "\"steps\": 2")) << r.output;
+  r = run_d2l("train mlp " + data + "--batch-size 500 --drop-last -q --out " + path("none").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.output, "leaves no training batch")) << r.output;
+}
+
 TEST_F(Cli, ConfigFileIsReadAndFlagsOverrideIt) {
   std::ofstream(path("c.toml")) << "model = \"softmax-regression\"\nepochs = 3\nlr = 0.2\n";
   const auto out = path("run");

@@ -195,8 +195,11 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   auto& model = task.model();
   model.to(device);
   auto optimizer = make_optimizer(model, options_.optimizer());
-  auto train_loader = data.train_loader(options_.batch_size(), options_.seed());
+  auto train_loader = data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last());
   const auto val_loader = data.val_loader(options_.batch_size());
+  if (train_loader.num_batches() == 0)
+    throw std::invalid_argument("--drop-last with --batch-size " + std::to_string(options_.batch_size()) +
+                                " leaves no training batch (" + std::to_string(data.train.size()) + " examples)");
 
   TrainingState state;
   if (resume) state = load_checkpoint(*resume, model, optimizer.get());

@@ -25,6 +25,7 @@ using RunInfo = std::map<std::string, std::string>;
 struct TrainerOptions {
   TORCH_ARG(int64_t, max_epochs) = 10;
   TORCH_ARG(int64_t, batch_size) = 256;
+  TORCH_ARG(bool, drop_last) = false;  // of the training batches
   TORCH_ARG(OptimizerConfig, optimizer) = {};
   TORCH_ARG(ScheduleConfig, schedule) = {};
   TORCH_ARG(double, gradient_clip_val) = 0.0;  // 0: no clipping; else the largest global L2 norm
