@@ -8,16 +8,10 @@
 namespace d2l::apps {
 namespace {
 
-// Parameter count at the model's default input (Fashion-MNIST: 1x28x28, 10 classes).
+// Parameter count at the model's default input: one example of its default data set.
 int64_t default_parameter_count(const ModelSpec& spec) {
-  ModelArgs args;
-  if (spec.task == TaskKind::classification) {
-    args.input_shape = {1, 28, 28};
-  } else {
-    args.input_shape = {spec.defaults.data == "high-dim-regression" ? 200 : 2};
-    args.num_outputs = 1;
-  }
-  auto model = spec.make(args);
+  const auto& data = find_dataset(spec.defaults.data);
+  auto model = spec.make({data.example_shape, data.num_outputs, {}});
   return count_parameters(*model.ptr());
 }
 

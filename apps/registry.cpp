@@ -103,15 +103,27 @@ const std::vector<ModelSpec>& models() {
 
 const std::vector<DataSpec>& datasets() {
   static const std::vector<DataSpec> table = {
-      {"fashion-mnist", "Fashion-MNIST, 60,000 + 10,000 gray 28x28 images of 10 clothes (d2l 4.2)",
+      {"fashion-mnist",
+       "Fashion-MNIST, 60,000 + 10,000 gray 28x28 images of 10 clothes (d2l 4.2)",
+       {1, 28, 28},
+       10,
        [](const RunConfig& c, int64_t resize) { return data::fashion_mnist(mnist_options(c, resize)); }},
-      {"mnist", "MNIST handwritten digits, same format as Fashion-MNIST",
+      {"mnist",
+       "MNIST handwritten digits, same format as Fashion-MNIST",
+       {1, 28, 28},
+       10,
        [](const RunConfig& c, int64_t resize) { return data::mnist(mnist_options(c, resize)); }},
-      {"synthetic-regression", "y = Xw + b + noise, w = [2, -3.4], b = 4.2, 1000 + 1000 examples (d2l 3.3)",
+      {"synthetic-regression",
+       "y = Xw + b + noise, w = [2, -3.4], b = 4.2, 1000 + 1000 examples (d2l 3.3)",
+       {2},
+       1,
        [](const RunConfig& c, int64_t) {
          return limited(data::synthetic_regression(data::SyntheticRegressionOptions().seed(c.seed)), c);
        }},
-      {"high-dim-regression", "200 inputs, 20 training examples: the weight-decay data (d2l 3.7)",
+      {"high-dim-regression",
+       "200 inputs, 20 training examples: the weight-decay data (d2l 3.7)",
+       {200},
+       1,
        [](const RunConfig& c, int64_t) {
          return limited(data::synthetic_regression(data::high_dim_regression_options().seed(c.seed)), c);
        }},

@@ -44,6 +44,8 @@ struct ModelSpec {
 struct DataSpec {
   std::string name;
   std::string description;
+  std::vector<int64_t> example_shape;  // one input as a model sees it (before --resize)
+  int64_t num_outputs;                 // classes, or 1 for regression
   std::function<data::DataModule(const RunConfig&, int64_t resize)> load;
 };
 

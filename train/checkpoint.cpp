@@ -21,6 +21,12 @@ void set_cpu_rng_state(const torch::Tensor& state) {
   generator.set_state(state);
 }
 
+// LibTorch's messages carry a backtrace after the first line; the user needs the first line.
+std::string first_line(const std::exception& e) {
+  const std::string what = e.what();
+  return what.substr(0, what.find('\n'));
+}
+
 torch::serialize::InputArchive open_archive(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw std::runtime_error(file.string() + ": no such checkpoint file");
@@ -28,7 +34,7 @@ torch::serialize::InputArchive open_archive(const fs::path& file) {
   try {
     archive.load_from(file.string());
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": not a d2l checkpoint (" + std::string(e.what()).substr(0, 200) + ")");
+    throw std::runtime_error(file.string() + ": not a d2l checkpoint (" + first_line(e) + ")");
   }
   return archive;
 }
@@ -81,8 +87,7 @@ TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model, to
       set_cpu_rng_state(rng);
     }
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + ": does not match this model (" + std::string(e.what()).substr(0, 300) +
-                             ")");
+    throw std::runtime_error(file.string() + ": does not match this model (" + first_line(e) + ")");
   }
   return state;
 }
