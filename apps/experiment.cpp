@@ -59,6 +59,7 @@ std::vector<int64_t> example_shape(const data::DataModule& dm) {
   sizes.erase(sizes.begin());
   if (sizes.size() == 2) sizes.insert(sizes.begin(), 1);  // gray images gain a channel
   if (sizes.size() == 3 && dm.transform.resize > 0) sizes[1] = sizes[2] = dm.transform.resize;
+  if (sizes.size() == 3 && dm.transform.channels > 0) sizes[0] = dm.transform.channels;
   return sizes;
 }
 
@@ -75,6 +76,13 @@ Experiment build_experiment(const RunConfig& config) {
   if (regression != e.data.class_names.empty())
     throw std::invalid_argument("model '" + e.config.model + "' (" + (regression ? "regression" : "classification") +
                                 ") cannot train on data set '" + e.config.data + "'");
+  if (const int64_t channels = e.spec->defaults.channels; channels > 0) {
+    const int64_t have = example_shape(e.data)[0];
+    if (have != 1 && have != channels)
+      throw std::invalid_argument("model '" + e.config.model + "' needs " + std::to_string(channels) +
+                                  "-channel images; data set '" + e.config.data + "' has " + std::to_string(have));
+    e.data.transform.channels = channels;
+  }
   ModelArgs args;
   args.input_shape = example_shape(e.data);
   args.num_outputs = regression ? 1 : static_cast<int64_t>(e.data.class_names.size());

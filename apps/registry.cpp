@@ -5,9 +5,15 @@
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
 #include "data/synthetic_regression.h"
+#include "models/alexnet.h"
+#include "models/densenet.h"
+#include "models/googlenet.h"
 #include "models/lenet.h"
 #include "models/linear_regression.h"
 #include "models/mlp.h"
+#include "models/nin.h"
+#include "models/resnet.h"
+#include "models/vgg.h"
 
 namespace d2l::apps {
 namespace {
@@ -37,6 +43,21 @@ AnyModule mlp(const ModelArgs& a, std::vector<int64_t> hiddens, std::vector<doub
                                    .dropouts(dropout)));
 }
 
+// The book's networks take the data's channels; torchvision's keep their 3-channel ImageNet
+// stem, so that torchvision's weights load (gray images are repeated to 3 channels).
+int64_t book_channels(const ModelArgs& a) { return a.input_shape[0]; }
+constexpr int64_t kImageNetChannels = 3;
+
+template <typename Model, typename Options>
+AnyModule make(Options options) {
+  return AnyModule(Model(options));
+}
+
+AnyModule vgg(const ModelArgs& a, models::VGGArch arch, bool batch_norm, int64_t channels) {
+  return make<models::VGG>(
+      models::VGGOptions().arch(std::move(arch)).batch_norm(batch_norm).in_channels(channels).num_classes(a.num_outputs));
+}
+
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
   data::MNISTOptions options;
   if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
@@ -55,6 +76,8 @@ const std::vector<ModelSpec>& models() {
   using models::BatchNormKind;
   const ModelDefaults fashion{"fashion-mnist", 10, 256, 0.1, "normal", 0};
   const ModelDefaults cnn{"fashion-mnist", 10, 256, 0.9, "xavier", 0};  // train_ch6
+  // torchvision's networks on Fashion-MNIST: 224 x 224, gray repeated to 3 channels, PyTorch's init.
+  const ModelDefaults tv{"fashion-mnist", 10, 128, 0.01, "none", 224, kImageNetChannels};
   const ModelDefaults regression{"synthetic-regression", 3, 32, 0.03, "none", 0};
   static const std::vector<ModelSpec> table = {
       {"linear-regression", "Linear regression from scratch", "3.4", TaskKind::regression_half_squared, regression,
@@ -97,6 +120,69 @@ const std::vector<ModelSpec>& models() {
        TaskKind::classification,
        {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
        [](const ModelArgs& a) { return lenet(a, BatchNormKind::builtin); }},
+      // Modern CNNs (chapter 8): train_ch6 with the book's batch size, lr and input size.
+      {"alexnet", "AlexNet", "8.1", TaskKind::classification, {"fashion-mnist", 10, 128, 0.01, "xavier", 224},
+       [](const ModelArgs& a) {
+         return make<models::AlexNet>(models::book_alexnet().in_channels(book_channels(a)).num_classes(a.num_outputs));
+       }},
+      {"vgg11", "VGG-11 with a quarter of the channels (the book's small VGG)", "8.2", TaskKind::classification,
+       {"fashion-mnist", 10, 128, 0.05, "xavier", 224},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(4), false, book_channels(a)); }},
+      {"vgg11-full", "VGG-11", "8.2", TaskKind::classification, {"fashion-mnist", 10, 128, 0.05, "xavier", 224},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, book_channels(a)); }},
+      {"nin", "Network in Network (NiN)", "8.3", TaskKind::classification,
+       {"fashion-mnist", 10, 128, 0.1, "xavier", 224},
+       [](const ModelArgs& a) {
+         return make<models::NiN>(models::NiNOptions().in_channels(book_channels(a)).num_classes(a.num_outputs));
+       }},
+      {"googlenet", "GoogLeNet", "8.4", TaskKind::classification, {"fashion-mnist", 10, 128, 0.1, "xavier", 96},
+       [](const ModelArgs& a) {
+         return make<models::GoogLeNet>(
+             models::book_googlenet().in_channels(book_channels(a)).num_classes(a.num_outputs));
+       }},
+      {"resnet18", "ResNet-18", "8.6", TaskKind::classification, {"fashion-mnist", 10, 256, 0.05, "xavier", 96},
+       [](const ModelArgs& a) {
+         return make<models::ResNet>(models::book_resnet18().in_channels(book_channels(a)).num_classes(a.num_outputs));
+       }},
+      {"densenet", "DenseNet", "8.7", TaskKind::classification, {"fashion-mnist", 10, 256, 0.1, "xavier", 96},
+       [](const ModelArgs& a) {
+         return make<models::DenseNet>(
+             models::book_densenet().in_channels(book_channels(a)).num_classes(a.num_outputs));
+       }},
+      // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
+      {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
+       [](const ModelArgs& a) {
+         return make<models::AlexNet>(models::AlexNetOptions().in_channels(kImageNetChannels).num_classes(a.num_outputs));
+       }},
+      {"tv-vgg11", "torchvision VGG-11", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, kImageNetChannels); }},
+      {"tv-vgg11-bn", "torchvision VGG-11 with batch norm", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), true, kImageNetChannels); }},
+      {"tv-vgg16", "torchvision VGG-16", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), false, kImageNetChannels); }},
+      {"tv-vgg16-bn", "torchvision VGG-16 with batch norm", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), true, kImageNetChannels); }},
+      {"tv-vgg19", "torchvision VGG-19", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), false, kImageNetChannels); }},
+      {"tv-vgg19-bn", "torchvision VGG-19 with batch norm", "8.2", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), true, kImageNetChannels); }},
+      {"tv-googlenet", "torchvision GoogLeNet (Inception v1)", "8.4", TaskKind::classification, tv,
+       [](const ModelArgs& a) {
+         return make<models::GoogLeNet>(
+             models::GoogLeNetOptions().in_channels(kImageNetChannels).num_classes(a.num_outputs));
+       }},
+      {"tv-resnet18", "torchvision ResNet-18", "8.6", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet18().num_classes(a.num_outputs)); }},
+      {"tv-resnet34", "torchvision ResNet-34", "8.6", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet34().num_classes(a.num_outputs)); }},
+      {"tv-resnet50", "torchvision ResNet-50", "8.6", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet50().num_classes(a.num_outputs)); }},
+      {"tv-resnext50-32x4d", "torchvision ResNeXt-50 32x4d", "8.6", TaskKind::classification, tv,
+       [](const ModelArgs& a) {
+         return make<models::ResNet>(models::resnet50().groups(32).width_per_group(4).num_classes(a.num_outputs));
+       }},
+      {"tv-densenet121", "torchvision DenseNet-121", "8.7", TaskKind::classification, tv,
+       [](const ModelArgs& a) { return make<models::DenseNet>(models::densenet121().num_classes(a.num_outputs)); }},
   };
   return table;
 }

@@ -29,6 +29,7 @@ struct ModelDefaults {
   double lr = 0.1;
   std::string init = "none";
   int64_t resize = 0;
+  int64_t channels = 0;  // input channels the model needs (gray images are repeated); 0: the data's
 };
 
 struct ModelSpec {

@@ -22,6 +22,7 @@ torch::Tensor Transform::operator()(torch::Tensor X) const {
                               .mode(torch::kBilinear)
                               .align_corners(false));
   }
+  if (channels > 1 && X.dim() == 4 && X.size(1) == 1) X = X.expand({-1, channels, -1, -1});
   if (!mean.empty()) {
     const auto shape = std::vector<int64_t>{1, static_cast<int64_t>(mean.size()), 1, 1};
     X = (X - torch::tensor(mean, X.options()).view(shape)) / torch::tensor(std, X.options()).view(shape);

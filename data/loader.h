@@ -25,6 +25,7 @@ struct Batch {
 // What happens to each image batch after index_select.
 struct Transform {
   int64_t resize = 0;        // side length for bilinear resizing; 0 keeps the size
+  int64_t channels = 0;      // gray images repeated to this many channels (torchvision's Grayscale(3)); 0 keeps them
   std::vector<double> mean;  // per channel; empty: no normalisation (the book's default)
   std::vector<double> std;
   torch::Tensor operator()(torch::Tensor X) const;

@@ -6,7 +6,10 @@
 #include "apps/registry.h"
 #include "models/init.h"
 #include "models/layers/batch_norm.h"
+#include "models/densenet.h"
+#include "models/layers/residual.h"
 #include "models/lenet.h"
+#include "models/resnet.h"
 
 using namespace d2l;
 
@@ -51,16 +54,86 @@ INSTANTIATE_TEST_SUITE_P(Book, RegisteredModel,
                                            Expected{"lenet", {1, 28, 28}, 10, 61706, 0},
                                            // nn.BatchNorm also counts num_batches_tracked (4 buffers of 1).
                                            Expected{"bn-lenet", {1, 28, 28}, 10, 44878, 456},
-                                           Expected{"bn-lenet-scratch", {1, 28, 28}, 10, 44878, 452}),
+                                           Expected{"bn-lenet-scratch", {1, 28, 28}, 10, 44878, 452},
+                                           // Chapter 8, counted on the book's zh-v2 / en-0.17 code. The networks
+                                           // pool adaptively, so small inputs keep the tests fast.
+                                           Expected{"alexnet", {1, 96, 96}, 10, 46764746, 0},
+                                           Expected{"vgg11", {1, 32, 32}, 10, 43093322, 0},
+                                           Expected{"vgg11-full", {1, 32, 32}, 10, 128806154, 0},
+                                           Expected{"nin", {1, 96, 96}, 10, 1992166, 0},
+                                           Expected{"googlenet", {1, 32, 32}, 10, 5977530, 0},
+                                           Expected{"resnet18", {1, 32, 32}, 10, 11178378, 7825},
+                                           Expected{"densenet", {1, 32, 32}, 10, 758226, 6629}),
                          [](const auto& info) {
                            std::string name = info.param.model + "_" + std::to_string(info.param.parameters);
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
 
+// torchvision 0.14 with num_classes=10, e.g. sum(p.numel() for p in resnet18(num_classes=10).parameters()).
+INSTANTIATE_TEST_SUITE_P(Torchvision, RegisteredModel,
+                         ::testing::Values(Expected{"tv-alexnet", {3, 64, 64}, 10, 57044810, 0},
+                                           Expected{"tv-vgg11", {3, 32, 32}, 10, 128807306, 0},
+                                           Expected{"tv-vgg11-bn", {3, 32, 32}, 10, 128812810, 5512},
+                                           Expected{"tv-vgg16", {3, 32, 32}, 10, 134301514, 0},
+                                           Expected{"tv-vgg16-bn", {3, 32, 32}, 10, 134309962, 8461},
+                                           Expected{"tv-vgg19", {3, 32, 32}, 10, 139611210, 0},
+                                           Expected{"tv-vgg19-bn", {3, 32, 32}, 10, 139622218, 11024},
+                                           Expected{"tv-googlenet", {3, 64, 64}, 10, 9960638, 15131},
+                                           Expected{"tv-resnet18", {3, 32, 32}, 10, 11181642, 9620},
+                                           Expected{"tv-resnet34", {3, 32, 32}, 10, 21289802, 17060},
+                                           Expected{"tv-resnet50", {3, 32, 32}, 10, 23528522, 53173},
+                                           Expected{"tv-resnext50-32x4d", {3, 32, 32}, 10, 23000394, 68277},
+                                           Expected{"tv-densenet121", {3, 32, 32}, 10, 6964106, 83769}),
+                         [](const auto& info) {
+                           std::string name = info.param.model;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
 TEST(Registry, EveryModelIsCovered) {
   // A new model needs a row above: this fails until it has one.
-  EXPECT_EQ(apps::models().size(), 8u);
+  EXPECT_EQ(apps::models().size(), 28u);
+}
+
+TEST(ResNet, ChildrenCarryTorchvisionNames) {
+  models::ResNet net(models::resnet18());
+  const auto params = net->named_parameters();
+  for (const auto* name : {"conv1.weight", "bn1.weight", "layer1.0.conv1.weight", "layer2.0.downsample.0.weight",
+                           "layer2.0.downsample.1.bias", "layer4.1.bn2.bias", "fc.weight"})
+    EXPECT_TRUE(params.contains(name)) << name;
+  EXPECT_FALSE(params.contains("conv1.bias"));  // torchvision's convolutions have no bias
+  EXPECT_TRUE(net->named_buffers().contains("layer3.1.bn1.num_batches_tracked"));
+}
+
+TEST(ResNet, FeaturesAndHeadSplitTheForwardPass) {
+  models::ResNet net(models::resnet18().num_classes(7));
+  net->eval();
+  const auto X = torch::randn({2, 3, 64, 64});
+  const auto F = net->forward_features(X);
+  EXPECT_EQ(F.sizes(), (std::vector<int64_t>{2, 512, 2, 2}));  // stride 32
+  EXPECT_TRUE(torch::allclose(net->forward_head(F), net->forward(X)));
+}
+
+TEST(Residual, BookBlockHalvesResolutionWithAShortcutConvolution) {
+  // d2l 8.6: Residual(6, use_1x1conv=True, strides=2) on a 4x3x6x6 input gives 4x6x3x3.
+  models::Residual block(models::ResidualOptions(3, 6).stride(2).conv_bias(true).shortcut_bn(false));
+  EXPECT_EQ(block->forward(torch::randn({4, 3, 6, 6})).sizes(), (std::vector<int64_t>{4, 6, 3, 3}));
+  EXPECT_TRUE(block->named_parameters().contains("downsample.0.bias"));
+}
+
+TEST(ResNeXtBlock, KeepsTheShapeAsInTheBook) {
+  // d2l en-1.0 8.6.5: ResNeXtBlock(32, 16, 1) maps 4x32x96x96 to 4x32x96x96 (here 16x16).
+  models::ResNeXtBlock block(models::ResNeXtBlockOptions(32, 16, 1));
+  EXPECT_EQ(block->forward(torch::randn({4, 32, 16, 16})).sizes(), (std::vector<int64_t>{4, 32, 16, 16}));
+  EXPECT_EQ(block->conv2->options.groups(), 2);  // 32 bottleneck channels in groups of 16
+}
+
+TEST(DenseNet, BookChannelsGrowAndHalveAsInTheBook) {
+  models::DenseNet net(models::book_densenet());
+  // 64 -> 192 -> 96 -> 224 -> 112 -> 240 -> 120 -> 248 channels.
+  EXPECT_EQ(net->classifier->options.in_features(), 248);
+  EXPECT_TRUE(net->named_parameters().contains("features.denseblock4.denselayer4.conv1.bias"));
 }
 
 TEST(Registry, UnknownModelSuggestsCloseNames) {
