@@ -209,3 +209,34 @@ TEST_F(Cli, LinearRegressionRecoversTheSyntheticModel) {
   EXPECT_LT(history.rows.back().at("test_loss"), 0.15);
   EXPECT_LT(history.rows.back().at("test_loss"), history.rows.front().at("test_loss"));
 }
+
+// Chapter 8's networks (and torchvision's, on gray images repeated to 3 channels) train one
+// epoch end to end at a reduced input size.
+class ModernCnnTrains : public ::testing::TestWithParam<std::pair<std::string, int>> {
+ protected:
+  void SetUp() override { d2l::test::write_fake_mnist(dir_ / "data", 64, 32); }
+  TempDir dir_;
+};
+
+TEST_P(ModernCnnTrains, OneEpochOnASmallSubset) {
+  const auto& [model, resize] = GetParam();
+  const auto out = dir_ / "run";
+  const auto r = run_d2l("train " + model + " --data-dir " + (dir_ / "data").string() +
+                         " --epochs 1 --batch-size 32 --threads 2 --quiet --resize " + std::to_string(resize) +
+                         " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "test acc")) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(out / "checkpoints/last.pt"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Chapter8, ModernCnnTrains,
+                         ::testing::Values(std::pair<std::string, int>{"alexnet", 96}, std::pair{"vgg11", 32},
+                                           std::pair{"vgg11-full", 32}, std::pair{"nin", 96},
+                                           std::pair{"googlenet", 32}, std::pair{"resnet18", 32},
+                                           std::pair{"densenet", 32}, std::pair{"tv-resnet18", 32},
+                                           std::pair{"tv-googlenet", 64}),
+                         [](const auto& info) {
+                           std::string name = info.param.first;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
