@@ -3,7 +3,6 @@
 
 #include "apps/commands.h"
 #include "apps/experiment.h"
-#include "train/checkpoint.h"
 
 namespace d2l::apps {
 namespace {
@@ -17,16 +16,13 @@ struct EvalArgs {
 };
 
 void eval_command(const EvalArgs& args) {
-  const auto file = checkpoint_path(args.checkpoint);
-  auto config = parse_config(train::read_checkpoint_config(file), file.string() + " (its config)");
-  if (!args.data_dir.empty()) config.data_dir = args.data_dir;
-  if (!args.device.empty()) config.device = args.device;
-  if (args.batch_size > 0) config.batch_size = args.batch_size;
-  if (args.limit_test >= 0) config.limit_test = args.limit_test;
-  config.limit_train = 1;  // evaluation never touches the training split
-  auto e = build_experiment(config);
-  train::load_checkpoint(file, *e.model.ptr());
-  e.model.ptr()->to(e.device);
+  auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
+    if (!args.data_dir.empty()) config.data_dir = args.data_dir;
+    if (!args.device.empty()) config.device = args.device;
+    if (args.batch_size > 0) config.batch_size = args.batch_size;
+    if (args.limit_test >= 0) config.limit_test = args.limit_test;
+    config.limit_train = 1;  // evaluation never touches the training split
+  });
   const auto metrics = train::Trainer::evaluate(*e.task, e.data.val_loader(*e.config.batch_size), e.device);
   std::printf("%s on %lld %s examples\n", train::format_metrics(metrics).c_str(),
               static_cast<long long>(e.data.val.size()), e.config.data.c_str());

@@ -8,5 +8,7 @@ void add_list_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_chapter_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace d2l::apps

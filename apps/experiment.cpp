@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 #include <torch/cuda.h>
+#include <torch/nn/init.h>
 #include <torch/utils.h>
 
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/regression.h"
+#include "train/weights/state_dict.h"
 
 namespace d2l::apps {
 namespace fs = std::filesystem;
@@ -63,7 +65,48 @@ std::vector<int64_t> example_shape(const data::DataModule& dm) {
   return sizes;
 }
 
-Experiment build_experiment(const RunConfig& config) {
+namespace {
+
+bool in_head(const ModelSpec& spec, const std::string& name) {
+  for (const auto& prefix : spec.head)
+    if (name.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// --weights, and the book's fine-tuning (d2l 14.2): a fresh output layer, optionally the only
+// one that trains.
+void start_from_weights(Experiment& e) {
+  const auto& c = e.config;
+  auto& model = *e.model.ptr();
+  if ((c.new_head || c.freeze_backbone || c.head_lr_mult != 1.0) && e.spec->head.empty())
+    throw std::invalid_argument("--new-head / --freeze-backbone / --head-lr-mult: model '" + c.model +
+                                "' does not name its output layer");
+  if (!c.weights.empty()) {
+    auto options = train::weights::LoadOptions().strict(c.strict_weights);
+    if (c.new_head) options.skip_prefixes(e.spec->head);
+    try {
+      const auto report = train::weights::load_weights(model, c.weights, options);
+      if (!c.quiet) spdlog::info("{}: {}", c.weights, train::weights::describe(report));
+    } catch (const std::runtime_error& error) {
+      std::string message = std::string("--weights ") + error.what();
+      if (!c.new_head && message.find("has shape") != std::string::npos)
+        message += " (to fine-tune on other classes, add --new-head)";
+      throw std::runtime_error(message);
+    }
+    if (c.new_head) {
+      torch::NoGradGuard no_grad;
+      for (auto& p : model.named_parameters())
+        if (in_head(*e.spec, p.key()) && p.value().dim() >= 2) torch::nn::init::xavier_uniform_(p.value());
+    }
+  }
+  if (c.freeze_backbone)
+    for (auto& p : model.named_parameters())
+      if (!in_head(*e.spec, p.key())) p.value().set_requires_grad(false);
+}
+
+}  // namespace
+
+Experiment build_experiment(const RunConfig& config, bool load_weights) {
   Experiment e;
   e.config = resolve(config);
   e.spec = &find_model(e.config.model);
@@ -90,6 +133,7 @@ Experiment build_experiment(const RunConfig& config) {
   torch::manual_seed(static_cast<uint64_t>(e.config.seed));
   e.model = e.spec->make(args);
   models::apply_init(*e.model.ptr(), models::parse_init(*e.config.init));
+  if (load_weights) start_from_weights(e);
   if (regression) {
     const bool half = e.spec->task == TaskKind::regression_half_squared;
     e.task = std::make_unique<train::RegressionTask>(e.model, train::RegressionOptions().half_squared(half));
@@ -101,7 +145,7 @@ Experiment build_experiment(const RunConfig& config) {
 
 train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_dir) {
   const auto& c = e.config;
-  train::OptimizerConfig optimizer{c.optimizer, *c.lr, c.momentum, c.weight_decay};
+  train::OptimizerConfig optimizer{c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
   train::ScheduleConfig schedule{c.scheduler, c.warmup_epochs, c.step_size, c.gamma, 0.0};
   return train::TrainerOptions()
       .max_epochs(*c.epochs)
@@ -122,6 +166,17 @@ fs::path checkpoint_path(const fs::path& p) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) return p / "checkpoints" / "last.pt";
   return p;
+}
+
+Experiment load_trained(const fs::path& run_or_checkpoint, const std::function<void(RunConfig&)>& adjust) {
+  const auto file = checkpoint_path(run_or_checkpoint);
+  auto config = parse_config(train::read_checkpoint_config(file), file.string() + " (its config)");
+  config.quiet = true;
+  if (adjust) adjust(config);
+  auto e = build_experiment(config, /*load_weights=*/false);
+  train::load_checkpoint(file, *e.model.ptr());
+  e.model.ptr()->to(e.device);
+  return e;
 }
 
 namespace {
@@ -153,7 +208,9 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
       throw std::invalid_argument("--out " + run_dir.string() + " already holds a run; pass --resume " +
                                   run_dir.string() + " or another --out");
   }
-  auto experiment = build_experiment(config);  // bad flags or missing data fail before a folder exists
+  // Bad flags or missing data fail before a folder exists. A resumed run's weights come from its
+  // checkpoint, not from --weights.
+  auto experiment = build_experiment(config, /*load_weights=*/!resume);
   if (run_dir.empty()) run_dir = fresh_run_dir(experiment.config.model);
   train::Trainer trainer(trainer_options(experiment, run_dir));
   const auto& c = experiment.config;

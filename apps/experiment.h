@@ -3,6 +3,7 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -28,8 +29,9 @@ RunConfig resolve(RunConfig config);
 // "auto" (CUDA when available), "cpu", "cuda", "cuda:N"; asking for CUDA without it is an error.
 torch::Device parse_device(const std::string& name);
 
-// Sets the thread count, seeds, loads the data and builds the initialised model and its task.
-Experiment build_experiment(const RunConfig& config);
+// Sets the thread count, seeds, loads the data and builds the initialised model and its task;
+// with load_weights, applies --weights and the fine-tuning settings.
+Experiment build_experiment(const RunConfig& config, bool load_weights = true);
 
 // The shape of one example as a model sees it (after resizing), e.g. {1, 28, 28}.
 std::vector<int64_t> example_shape(const data::DataModule& data);
@@ -43,6 +45,11 @@ struct TrainingRun {
 
 // Trains `config` (or resumes from `resume`, a run directory or checkpoint) and writes the run.
 TrainingRun run_training(RunConfig config, const std::optional<std::filesystem::path>& resume = std::nullopt);
+
+// The experiment a checkpoint (or run directory) was trained in, with the trained weights. The
+// config comes from the checkpoint; `adjust` may change it (data folder, device, limits) first.
+Experiment load_trained(const std::filesystem::path& run_or_checkpoint,
+                        const std::function<void(RunConfig&)>& adjust = {});
 
 // runs/x -> runs/x/checkpoints/last.pt; a file path is returned as is.
 std::filesystem::path checkpoint_path(const std::filesystem::path& run_or_checkpoint);

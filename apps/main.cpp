@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   d2l::apps::add_train_command(app);
   d2l::apps::add_eval_command(app);
   d2l::apps::add_chapter_command(app);
+  d2l::apps::add_export_command(app);
+  d2l::apps::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ExtrasError& e) {

@@ -107,82 +107,82 @@ const std::vector<ModelSpec>& models() {
        },
        true},
       {"lenet", "LeNet", "7.6", TaskKind::classification, cnn,
-       [](const ModelArgs& a) { return lenet(a, BatchNormKind::none); }},
+       [](const ModelArgs& a) { return lenet(a, BatchNormKind::none); }, false, {"net.11."}},
       {"bn-lenet-scratch",
        "LeNet with the book's BatchNorm",
        "8.5",
        TaskKind::classification,
        {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
-       [](const ModelArgs& a) { return lenet(a, BatchNormKind::scratch); }},
+       [](const ModelArgs& a) { return lenet(a, BatchNormKind::scratch); }, false, {"net.15."}},
       {"bn-lenet",
        "LeNet with nn::BatchNorm",
        "8.5",
        TaskKind::classification,
        {"fashion-mnist", 10, 256, 1.0, "xavier", 0},
-       [](const ModelArgs& a) { return lenet(a, BatchNormKind::builtin); }},
+       [](const ModelArgs& a) { return lenet(a, BatchNormKind::builtin); }, false, {"net.15."}},
       // Modern CNNs (chapter 8): train_ch6 with the book's batch size, lr and input size.
       {"alexnet", "AlexNet", "8.1", TaskKind::classification, {"fashion-mnist", 10, 128, 0.01, "xavier", 224},
        [](const ModelArgs& a) {
          return make<models::AlexNet>(models::book_alexnet().in_channels(book_channels(a)).num_classes(a.num_outputs));
-       }},
+       }, false, {"classifier.6."}},
       {"vgg11", "VGG-11 with a quarter of the channels (the book's small VGG)", "8.2", TaskKind::classification,
        {"fashion-mnist", 10, 128, 0.05, "xavier", 224},
-       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(4), false, book_channels(a)); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(4), false, book_channels(a)); }, false, {"classifier.6."}},
       {"vgg11-full", "VGG-11", "8.2", TaskKind::classification, {"fashion-mnist", 10, 128, 0.05, "xavier", 224},
-       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, book_channels(a)); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, book_channels(a)); }, false, {"classifier.6."}},
       {"nin", "Network in Network (NiN)", "8.3", TaskKind::classification,
        {"fashion-mnist", 10, 128, 0.1, "xavier", 224},
        [](const ModelArgs& a) {
          return make<models::NiN>(models::NiNOptions().in_channels(book_channels(a)).num_classes(a.num_outputs));
-       }},
+       }, false, {"classifier."}},
       {"googlenet", "GoogLeNet", "8.4", TaskKind::classification, {"fashion-mnist", 10, 128, 0.1, "xavier", 96},
        [](const ModelArgs& a) {
          return make<models::GoogLeNet>(
              models::book_googlenet().in_channels(book_channels(a)).num_classes(a.num_outputs));
-       }},
+       }, false, {"fc."}},
       {"resnet18", "ResNet-18", "8.6", TaskKind::classification, {"fashion-mnist", 10, 256, 0.05, "xavier", 96},
        [](const ModelArgs& a) {
          return make<models::ResNet>(models::book_resnet18().in_channels(book_channels(a)).num_classes(a.num_outputs));
-       }},
+       }, false, {"fc."}},
       {"densenet", "DenseNet", "8.7", TaskKind::classification, {"fashion-mnist", 10, 256, 0.1, "xavier", 96},
        [](const ModelArgs& a) {
          return make<models::DenseNet>(
              models::book_densenet().in_channels(book_channels(a)).num_classes(a.num_outputs));
-       }},
+       }, false, {"classifier."}},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
          return make<models::AlexNet>(models::AlexNetOptions().in_channels(kImageNetChannels).num_classes(a.num_outputs));
-       }},
+       }, false, {"classifier.6."}},
       {"tv-vgg11", "torchvision VGG-11", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), false, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-vgg11-bn", "torchvision VGG-11 with batch norm", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), true, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg11_arch(), true, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-vgg16", "torchvision VGG-16", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), false, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), false, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-vgg16-bn", "torchvision VGG-16 with batch norm", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), true, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg16_arch(), true, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-vgg19", "torchvision VGG-19", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), false, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), false, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-vgg19-bn", "torchvision VGG-19 with batch norm", "8.2", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), true, kImageNetChannels); }},
+       [](const ModelArgs& a) { return vgg(a, models::vgg19_arch(), true, kImageNetChannels); }, false, {"classifier.6."}},
       {"tv-googlenet", "torchvision GoogLeNet (Inception v1)", "8.4", TaskKind::classification, tv,
        [](const ModelArgs& a) {
          return make<models::GoogLeNet>(
              models::GoogLeNetOptions().in_channels(kImageNetChannels).num_classes(a.num_outputs));
-       }},
+       }, false, {"fc.", "aux1.fc2.", "aux2.fc2."}},
       {"tv-resnet18", "torchvision ResNet-18", "8.6", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet18().num_classes(a.num_outputs)); }},
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet18().num_classes(a.num_outputs)); }, false, {"fc."}},
       {"tv-resnet34", "torchvision ResNet-34", "8.6", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet34().num_classes(a.num_outputs)); }},
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet34().num_classes(a.num_outputs)); }, false, {"fc."}},
       {"tv-resnet50", "torchvision ResNet-50", "8.6", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet50().num_classes(a.num_outputs)); }},
+       [](const ModelArgs& a) { return make<models::ResNet>(models::resnet50().num_classes(a.num_outputs)); }, false, {"fc."}},
       {"tv-resnext50-32x4d", "torchvision ResNeXt-50 32x4d", "8.6", TaskKind::classification, tv,
        [](const ModelArgs& a) {
          return make<models::ResNet>(models::resnet50().groups(32).width_per_group(4).num_classes(a.num_outputs));
-       }},
+       }, false, {"fc."}},
       {"tv-densenet121", "torchvision DenseNet-121", "8.7", TaskKind::classification, tv,
-       [](const ModelArgs& a) { return make<models::DenseNet>(models::densenet121().num_classes(a.num_outputs)); }},
+       [](const ModelArgs& a) { return make<models::DenseNet>(models::densenet121().num_classes(a.num_outputs)); }, false, {"classifier."}},
   };
   return table;
 }

@@ -40,6 +40,8 @@ struct ModelSpec {
   ModelDefaults defaults;
   std::function<torch::nn::AnyModule(const ModelArgs&)> make;
   bool takes_dropout = false;  // whether ModelArgs::dropout means anything to it
+  // Name prefixes of the output layer's parameters: what --new-head replaces when fine-tuning.
+  std::vector<std::string> head = {};
 };
 
 struct DataSpec {

@@ -156,6 +156,8 @@ void validate(const RunConfig& c) {
   non_negative(static_cast<double>(c.threads), "--threads (threads)");
   non_negative(static_cast<double>(c.limit_train), "--limit-train (limit_train)");
   non_negative(static_cast<double>(c.limit_test), "--limit-test (limit_test)");
+  if (!(c.head_lr_mult > 0)) throw std::invalid_argument("--head-lr-mult (head_lr_mult) must be positive");
+  if (c.new_head && c.weights.empty()) throw std::invalid_argument("--new-head needs --weights FILE");
   if (c.step_size <= 0) throw std::invalid_argument("--step-size (step_size) must be positive");
   for (double p : c.dropout)
     if (!(p >= 0 && p < 1)) throw std::invalid_argument("dropout probabilities must be in [0, 1)");

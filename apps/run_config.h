@@ -47,6 +47,12 @@ struct RunConfig {
   int64_t limit_train = 0, limit_test = 0;
   bool drop_last = false;  // drop the last, short training batch of each epoch
   bool quiet = false;
+  // Starting from saved weights, and the book's fine-tuning recipe (d2l 14.2).
+  std::string weights;  // a PyTorch state dict file (.pth)
+  bool strict_weights = true;
+  bool new_head = false;
+  double head_lr_mult = 1.0;
+  bool freeze_backbone = false;
   BookInfo book;
 };
 
@@ -80,6 +86,13 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("limit_test", "evaluate on the first N examples only (0: all)", c.limit_test...);
   visit("drop_last", "drop the last training batch of an epoch when it is short", c.drop_last...);
   visit("quiet", "no progress or epoch lines", c.quiet...);
+  visit("weights", "start from this PyTorch state dict (.pth: torch.save zip or legacy format)", c.weights...);
+  visit("strict_weights", "--weights must name exactly the model's tensors (false: load what matches)",
+        c.strict_weights...);
+  visit("new_head", "with --weights: a fresh output layer (Xavier) for this data's classes", c.new_head...);
+  visit("head_lr_mult", "learning-rate multiplier of the output layer (the book's fine-tuning: 10)",
+        c.head_lr_mult...);
+  visit("freeze_backbone", "train the output layer only", c.freeze_backbone...);
 }
 
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and

@@ -240,3 +240,99 @@ INSTANTIATE_TEST_SUITE_P(Chapter8, ModernCnnTrains,
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
+
+// ---- Weights in and out: --weights, fine-tuning, export, predict ----
+namespace {
+
+constexpr const char* kPython = "/usr/bin/python3";
+
+bool torchvision_available() {
+  return std::system((std::string(kPython) + " -c 'import torchvision' >/dev/null 2>&1").c_str()) == 0;
+}
+
+// torchvision's resnet18() with random weights (seed 0), as torch.save(model.state_dict()).
+void write_torchvision_resnet18(const std::filesystem::path& file) {
+  const std::string command = std::string(kPython) +
+                              " -c 'import torch, torchvision; torch.manual_seed(0); "
+                              "torch.save(torchvision.models.resnet18().state_dict(), \"" +
+                              file.string() + "\")'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+// A gray 28x28 image as a binary PGM file, which OpenCV reads.
+void write_pgm(const std::filesystem::path& file, uint8_t value) {
+  std::ofstream out(file, std::ios::binary);
+  out << "P5\n28 28\n255\n" << std::string(28 * 28, static_cast<char>(value));
+}
+
+}  // namespace
+
+TEST_F(Cli, FineTuningLoadsTorchvisionWeightsWithANewHeadAndAFrozenBody) {
+  if (!torchvision_available()) GTEST_SKIP() << "python3-torchvision is not installed";
+  const auto weights = path("resnet18.pth");
+  write_torchvision_resnet18(weights);
+  const auto plain = run_d2l("train tv-resnet18 " + quick() + "--resize 32 --epochs 1 --weights " + weights.string() +
+                             " --out " + path("no-head").string());
+  EXPECT_NE(plain.exit_code, 0);
+  EXPECT_TRUE(contains(plain.output, "'fc.weight' has shape [1000, 512], the model expects [10, 512]")) << plain.output;
+  EXPECT_TRUE(contains(plain.output, "add --new-head")) << plain.output;
+
+  const auto out = path("finetune");
+  const auto r = run_d2l("train tv-resnet18 " + quick() + "--resize 32 --epochs 1 --weights " + weights.string() +
+                         " --new-head --head-lr-mult 10 --freeze-backbone --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "loaded 120 tensors")) << r.output;  // 122 less fc.weight and fc.bias
+  const auto e = run_d2l("export " + out.string() + " --data-dir " + (dir_ / "data").string());
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  const auto exported = out / "exports" / "state_dict.pt";
+  // The frozen body is torchvision's, bit for bit; the head has 10 outputs (checked in Python).
+  const std::string check = std::string(kPython) + " -c 'import torch, sys; a = torch.load(\"" + weights.string() +
+                            "\"); b = torch.load(\"" + exported.string() +
+                            "\"); sys.exit(not (torch.equal(a[\"layer4.1.conv2.weight\"], b[\"layer4.1.conv2.weight\"]) "
+                            "and b[\"fc.weight\"].shape == (10, 512)))'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
+}
+
+TEST_F(Cli, PredictPrintsTheTopClassesOfImageFiles) {
+  const auto out = path("run");
+  ASSERT_EQ(run_d2l("train lenet " + quick() + "--epochs 1 --quiet --out " + out.string()).exit_code, 0);
+  const auto image = path("bright.pgm");
+  write_pgm(image, 200);
+  const auto r = run_d2l("predict " + out.string() + " " + image.string() + " --top-k 2 --data-dir " +
+                         (dir_ / "data").string());
+  if (contains(r.output, "cannot read images")) GTEST_SKIP() << "built without OpenCV";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, image.string())) << r.output;
+  EXPECT_TRUE(contains(r.output, "%")) << r.output;
+  const auto bad = run_d2l("predict " + out.string() + " " + path("config.toml").string() + " --data-dir " +
+                           (dir_ / "data").string());
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "no such file")) << bad.output;
+}
+
+TEST_F(Cli, PredictWithTorchvisionWeightsMatchesTorchvision) {
+  if (!torchvision_available()) GTEST_SKIP() << "python3-torchvision is not installed";
+  const auto weights = path("resnet18.pth");
+  write_torchvision_resnet18(weights);
+  const auto image = path("gray.pgm");
+  write_pgm(image, 90);
+  const auto r = run_d2l("predict --model tv-resnet18 --weights " + weights.string() + " " + image.string() +
+                         " --top-k 1 --threads 1");
+  if (contains(r.output, "cannot read images")) GTEST_SKIP() << "built without OpenCV";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // torchvision on the same picture (uniform gray 90/255, so resizing and cropping cannot differ).
+  const auto expected = path("expected.txt");
+  const std::string command =
+      std::string(kPython) +
+      " -c 'import torch, torchvision; from torchvision.models._meta import _IMAGENET_CATEGORIES as names; "
+      "m = torchvision.models.resnet18(); m.load_state_dict(torch.load(\"" + weights.string() + "\")); m.eval(); "
+      "x = torch.full((1, 3, 224, 224), 90 / 255); "
+      "x = (x - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1); "
+      "p = m(x).softmax(1)[0]; i = int(p.argmax()); print(\"%5.1f%%  %s\" % (100 * float(p[i]), names[i]))' > " +
+      expected.string();
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(expected);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_TRUE(contains(r.output, line)) << r.output << "\nexpected: " << line;
+}

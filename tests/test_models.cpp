@@ -183,3 +183,21 @@ TEST(Init, XavierKeepsBiasesAndNormalZeroesThem) {
   EXPECT_EQ(net->named_parameters()["net.0.bias"].abs().sum().item<double>(), 0.0);
   EXPECT_NEAR(net->named_parameters()["net.7.weight"].std().item<double>(), 0.01, 0.001);
 }
+
+TEST(Registry, EveryNamedHeadIsTheOutputLayer) {
+  // --new-head replaces the parameters under these prefixes: they must exist and produce the
+  // model's outputs (a first dimension of num_outputs).
+  for (const auto& spec : apps::models()) {
+    if (spec.head.empty()) continue;
+    const bool gray = spec.defaults.channels == 0;
+    auto model = spec.make({{gray ? 1 : 3, 64, 64}, 7, {}});
+    int64_t matched = 0;
+    for (const auto& p : model.ptr()->named_parameters())
+      for (const auto& prefix : spec.head)
+        if (p.key().rfind(prefix, 0) == 0) {
+          ++matched;
+          EXPECT_EQ(p.value().size(0), 7) << spec.name << " " << p.key();
+        }
+    EXPECT_GE(matched, 2) << spec.name;
+  }
+}

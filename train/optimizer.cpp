@@ -23,15 +23,46 @@ std::unique_ptr<optim::OptimizerOptions> group_options(const OptimizerConfig& c,
   throw std::invalid_argument("unknown optimizer '" + c.name + "' (expected sgd, momentum, adam or adamw)");
 }
 
+struct GroupPlan {
+  std::vector<torch::Tensor> params;
+  double weight_decay;
+  double lr_scale;
+};
+
+// Up to four groups: weights are decayed, biases and normalisation scales are not; the head
+// (if any) has its own learning rate.
+std::vector<GroupPlan> plan_groups(torch::nn::Module& model, const OptimizerConfig& config) {
+  std::vector<GroupPlan> plan;
+  for (const bool head : {false, true})
+    for (const bool decayed : {true, false}) {
+      GroupPlan group{{}, decayed ? config.weight_decay : 0.0, head ? config.head_lr_mult : 1.0};
+      for (auto& p : model.named_parameters()) {
+        bool in_head = false;
+        for (const auto& prefix : config.head_prefixes) in_head = in_head || p.key().rfind(prefix, 0) == 0;
+        if (p.value().requires_grad() && in_head == head && (p.value().dim() >= 2) == decayed)
+          group.params.push_back(p.value());
+      }
+      if (!group.params.empty()) plan.push_back(std::move(group));
+    }
+  return plan;
+}
+
 }  // namespace
 
+std::vector<double> learning_rate_scales(torch::nn::Module& model, const OptimizerConfig& config) {
+  std::vector<double> scales;
+  for (const auto& group : plan_groups(model, config)) scales.push_back(group.lr_scale);
+  return scales;
+}
+
 std::unique_ptr<optim::Optimizer> make_optimizer(torch::nn::Module& model, const OptimizerConfig& config) {
-  // Two groups: weights are decayed, biases and normalisation scales are not.
-  std::vector<torch::Tensor> decayed, other;
-  for (auto& p : model.parameters()) (p.dim() >= 2 ? decayed : other).push_back(p);
   std::vector<optim::OptimizerParamGroup> groups;
-  if (!decayed.empty()) groups.emplace_back(decayed, group_options(config, config.weight_decay));
-  if (!other.empty()) groups.emplace_back(other, group_options(config, 0.0));
+  for (auto& group : plan_groups(model, config)) {
+    auto options = group_options(config, group.weight_decay);
+    options->set_lr(config.lr * group.lr_scale);
+    groups.emplace_back(group.params, std::move(options));
+  }
+  if (groups.empty()) throw std::invalid_argument("the model has no trainable parameters (all frozen?)");
   const auto defaults = group_options(config, config.weight_decay);
   if (config.name == "sgd" || config.name == "momentum")
     return std::make_unique<optim::SGD>(groups, static_cast<const optim::SGDOptions&>(*defaults));
@@ -40,8 +71,9 @@ std::unique_ptr<optim::Optimizer> make_optimizer(torch::nn::Module& model, const
   return std::make_unique<optim::AdamW>(groups, static_cast<const optim::AdamWOptions&>(*defaults));
 }
 
-void set_learning_rate(optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+void set_learning_rate(optim::Optimizer& optimizer, double lr, const std::vector<double>& scales) {
+  auto& groups = optimizer.param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(lr * (i < scales.size() ? scales[i] : 1.0));
 }
 
 }  // namespace d2l::train

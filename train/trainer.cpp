@@ -159,10 +159,11 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
   const int64_t steps_per_epoch = loader.num_batches();
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   double lr = options_.optimizer().lr;
+  const auto lr_scales = learning_rate_scales(model, options_.optimizer());
   for (int64_t i = 0; i < steps_per_epoch; ++i) {
     const auto batch = to_device(loader.batch(i), options_.device());
     lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
-    set_learning_rate(optimizer, lr);
+    set_learning_rate(optimizer, lr, lr_scales);
     auto out = task.training_step(batch);
     model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
     out.loss.backward();

@@ -1,0 +1,132 @@
+// d2l predict CHECKPOINT IMAGE...            classes of images with a trained run's model
+// d2l predict --model NAME --weights FILE IMAGE...   e.g. torchvision's pretrained ImageNet weights
+#include <ATen/Parallel.h>
+#include <torch/nn/functional/upsampling.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "apps/commands.h"
+#include "apps/experiment.h"
+#include "data/image.h"
+#include "data/imagenet_classes.h"
+#include "train/weights/state_dict.h"
+
+namespace d2l::apps {
+namespace {
+
+namespace F = torch::nn::functional;
+
+struct PredictArgs {
+  std::string checkpoint;
+  std::vector<std::string> images;
+  std::string model;
+  std::string weights;
+  int64_t num_classes = 1000;
+  int64_t top_k = 5;
+  int64_t threads = 0;
+  std::string data_dir;
+};
+
+torch::Tensor resize(const torch::Tensor& X, int64_t height, int64_t width) {
+  return F::interpolate(X, F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t>{height, width})
+                               .mode(torch::kBilinear)
+                               .align_corners(false));
+}
+
+// torchvision's ImageNet evaluation transform: Resize(256) (shorter side to 256, the longer one
+// truncated as torchvision does), CenterCrop(224) (offsets rounded half to even, as Python's
+// round), ImageNet mean and std.
+torch::Tensor imagenet_input(const std::filesystem::path& file) {
+  auto X = data::read_image(file, 3).unsqueeze(0).to(torch::kFloat32).div_(255.0);
+  const int64_t h = X.size(2), w = X.size(3);
+  X = h <= w ? resize(X, 256, 256 * w / h) : resize(X, 256 * h / w, 256);
+  const auto top = static_cast<int64_t>(std::nearbyint((X.size(2) - 224) / 2.0));
+  const auto left = static_cast<int64_t>(std::nearbyint((X.size(3) - 224) / 2.0));
+  X = X.slice(2, top, top + 224).slice(3, left, left + 224);
+  const auto mean = torch::tensor({0.485, 0.456, 0.406}).view({1, 3, 1, 1});
+  const auto std = torch::tensor({0.229, 0.224, 0.225}).view({1, 3, 1, 1});
+  return (X - mean) / std;
+}
+
+// An image prepared as the run's data set prepares its own: resized to the stored examples'
+// size, then the data set's transform (scaling, --resize, channels, normalisation).
+torch::Tensor dataset_input(const std::filesystem::path& file, const data::DataModule& dm) {
+  const auto& stored = dm.train.inputs;  // [N, H, W] (gray) or [N, C, H, W]
+  const int64_t channels = stored.dim() == 3 ? 1 : stored.size(1);
+  auto X = data::read_image(file, channels).unsqueeze(0);
+  X = resize(X.to(torch::kFloat32), stored.size(-2), stored.size(-1)).round_().clamp_(0, 255).to(torch::kUInt8);
+  return dm.transform(stored.dim() == 3 ? X.squeeze(1) : X);
+}
+
+void print_top_k(const std::string& image, const torch::Tensor& logits, const std::vector<std::string>& names,
+                 int64_t k) {
+  const auto probabilities = torch::softmax(logits.to(torch::kFloat64), 0);
+  const auto [values, indices] = probabilities.topk(std::min<int64_t>(k, probabilities.size(0)));
+  std::printf("%s\n", image.c_str());
+  for (int64_t i = 0; i < values.size(0); ++i) {
+    const auto c = indices[i].item<int64_t>();
+    const auto name = c < static_cast<int64_t>(names.size()) ? names[c] : "class " + std::to_string(c);
+    std::printf("  %5.1f%%  %s\n", 100.0 * values[i].item<double>(), name.c_str());
+  }
+}
+
+void predict_command(PredictArgs args) {
+  if (!data::can_read_images())
+    throw std::runtime_error("this build cannot read images (OpenCV was not found when it was configured)");
+  at::set_num_threads(static_cast<int>(args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency())));
+  torch::nn::AnyModule model;
+  std::vector<std::string> names;
+  std::vector<torch::Tensor> inputs;
+  if (!args.model.empty()) {
+    // No run: the image files are all positionals, and the network sees ImageNet-style input.
+    if (!args.checkpoint.empty()) args.images.insert(args.images.begin(), args.checkpoint);
+    if (args.weights.empty()) throw std::invalid_argument("--model needs --weights FILE (a PyTorch state dict)");
+    const auto& spec = find_model(args.model);
+    model = spec.make({{3, 224, 224}, args.num_classes, {}});
+    train::weights::load_weights(*model.ptr(), args.weights);
+    if (args.num_classes == 1000) names = data::imagenet_classes();
+    for (const auto& image : args.images) inputs.push_back(imagenet_input(image));
+  } else {
+    if (args.checkpoint.empty() || args.images.empty())
+      throw std::invalid_argument("usage: d2l predict CHECKPOINT IMAGE... or d2l predict --model NAME --weights FILE IMAGE...");
+    auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
+      if (!args.data_dir.empty()) config.data_dir = args.data_dir;
+      config.device = "cpu";
+      config.threads = args.threads;
+      config.limit_train = config.limit_test = 1;
+    });
+    model = e.model;
+    names = e.data.class_names;
+    for (const auto& image : args.images) inputs.push_back(dataset_input(image, e.data));
+  }
+  if (inputs.empty()) throw std::invalid_argument("no IMAGE given");
+  model.ptr()->eval();
+  torch::NoGradGuard no_grad;
+  const auto logits = model.forward(torch::cat(inputs));
+  for (size_t i = 0; i < args.images.size(); ++i)
+    print_top_k(args.images[i], logits[static_cast<int64_t>(i)], names, args.top_k);
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  auto* cmd = app.add_subcommand("predict", "top-k classes of image files, from a run or from PyTorch weights");
+  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file or run directory (omit with --model)");
+  cmd->add_option("images", args->images, "image files (JPEG, PNG, PGM, ...)");
+  cmd->add_option("--model", args->model, "a registered model to load --weights into, e.g. tv-resnet18");
+  cmd->add_option("--weights", args->weights, "PyTorch state dict (.pth), e.g. torchvision's pretrained weights")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--num-classes", args->num_classes, "outputs of --model's head (1000: ImageNet class names)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--top-k", args->top_k, "classes shown per image")->check(CLI::PositiveNumber);
+  cmd->add_option("--data-dir", args->data_dir, "folder searched first for the run's data files");
+  cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);
+  cmd->callback([args] { predict_command(*args); });
+}
+
+}  // namespace d2l::apps

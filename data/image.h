@@ -1,0 +1,16 @@
+// Reading image files (JPEG, PNG, ...) into tensors with OpenCV, when the build has it.
+#pragma once
+#include <torch/types.h>
+
+#include <filesystem>
+
+namespace d2l::data {
+
+// Whether this build can decode images (OpenCV was found at configure time).
+bool can_read_images();
+
+// The image as uint8 [channels, H, W]: channels 1 (gray) or 3 (RGB order). Throws naming the
+// file when it is missing or not an image.
+torch::Tensor read_image(const std::filesystem::path& file, int64_t channels);
+
+}  // namespace d2l::data
