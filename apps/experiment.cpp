@@ -61,6 +61,7 @@ std::vector<int64_t> example_shape(const data::DataModule& dm) {
   sizes.erase(sizes.begin());
   if (sizes.size() == 2) sizes.insert(sizes.begin(), 1);  // gray images gain a channel
   if (sizes.size() == 3 && dm.transform.resize > 0) sizes[1] = sizes[2] = dm.transform.resize;
+  if (sizes.size() == 3 && dm.transform.crop > 0) sizes[1] = sizes[2] = dm.transform.crop;
   if (sizes.size() == 3 && dm.transform.channels > 0) sizes[0] = dm.transform.channels;
   return sizes;
 }

@@ -4,6 +4,7 @@
 
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
+#include "data/image_folder.h"
 #include "data/synthetic_regression.h"
 #include "models/alexnet.h"
 #include "models/densenet.h"
@@ -199,6 +200,17 @@ const std::vector<DataSpec>& datasets() {
        {1, 28, 28},
        10,
        [](const RunConfig& c, int64_t resize) { return data::mnist(mnist_options(c, resize)); }},
+      {"image-folder",
+       "your images: --data-dir ROOT with ROOT/train/<class>/*.jpg and ROOT/test/<class>/*.jpg (d2l 14.2)",
+       {3, 224, 224},
+       0,  // as many classes as class folders
+       [](const RunConfig& c, int64_t resize) {
+         if (c.data_dir.empty()) throw std::invalid_argument("--data image-folder needs --data-dir ROOT");
+         return data::image_folder(data::ImageFolderOptions(c.data_dir)
+                                       .image_size(resize > 0 ? resize : 224)
+                                       .limit_train(c.limit_train)
+                                       .limit_val(c.limit_test));
+       }},
       {"synthetic-regression",
        "y = Xw + b + noise, w = [2, -3.4], b = 4.2, 1000 + 1000 examples (d2l 3.3)",
        {2},

@@ -15,10 +15,12 @@ struct DataModule {
   Transform transform;
   std::vector<std::string> class_names;  // empty for regression data
 
-  // Training batches are shuffled with a seed; validation batches keep the file order.
+  // Training batches are shuffled (and augmented, when the transform says how) with a seed;
+  // validation batches keep the file order.
   DataLoader train_loader(int64_t batch_size, uint64_t seed, bool drop_last = false) const {
-    return DataLoader(train, transform,
-                      LoaderOptions().batch_size(batch_size).shuffle(true).seed(seed).drop_last(drop_last));
+    return DataLoader(
+        train, transform,
+        LoaderOptions().batch_size(batch_size).shuffle(true).seed(seed).drop_last(drop_last).augment(true));
   }
   DataLoader val_loader(int64_t batch_size) const {
     return DataLoader(val, transform, LoaderOptions().batch_size(batch_size));

@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/upsampling.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace d2l::data {
@@ -12,17 +13,69 @@ TensorDataset TensorDataset::head(int64_t n) const {
   return {inputs.slice(0, 0, n), targets.slice(0, 0, n)};
 }
 
-torch::Tensor Transform::operator()(torch::Tensor X) const {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor resize_to(const torch::Tensor& X, int64_t height, int64_t width) {
+  if (X.size(2) == height && X.size(3) == width) return X;
+  return F::interpolate(X, F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t>{height, width})
+                               .mode(torch::kBilinear)
+                               .align_corners(false));
+}
+
+torch::Tensor center_crop(const torch::Tensor& X, int64_t side) {
+  const int64_t top = std::max<int64_t>(0, (X.size(2) - side) / 2), left = std::max<int64_t>(0, (X.size(3) - side) / 2);
+  return X.slice(2, top, top + side).slice(3, left, left + side);
+}
+
+// torchvision's RandomResizedCrop (scale 0.08-1, aspect ratio 3/4-4/3, 10 tries, then a centre
+// crop) and RandomHorizontalFlip, each example with its own draw.
+torch::Tensor augment_batch(const torch::Tensor& X, const Transform& t, at::Generator& generator) {
+  const int64_t n = X.size(0), height = X.size(2), width = X.size(3);
+  constexpr int kTries = 10;
+  const auto u = torch::rand({n, kTries * 4 + 1}, generator, torch::kFloat64);
+  const auto draws = u.accessor<double, 2>();
+  std::vector<torch::Tensor> out;
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t h = std::min(height, width), w = h, top = (height - h) / 2, left = (width - w) / 2;
+    for (int i = 0; i < kTries; ++i) {
+      const double area = height * width * (0.08 + (1.0 - 0.08) * draws[k][4 * i]);
+      const double log_ratio = std::log(3.0 / 4.0) + (std::log(4.0 / 3.0) - std::log(3.0 / 4.0)) * draws[k][4 * i + 1];
+      const auto cw = static_cast<int64_t>(std::lround(std::sqrt(area * std::exp(log_ratio))));
+      const auto ch = static_cast<int64_t>(std::lround(std::sqrt(area / std::exp(log_ratio))));
+      if (cw > 0 && ch > 0 && cw <= width && ch <= height) {
+        h = ch;
+        w = cw;
+        top = static_cast<int64_t>(draws[k][4 * i + 2] * static_cast<double>(height - h + 1));
+        left = static_cast<int64_t>(draws[k][4 * i + 3] * static_cast<double>(width - w + 1));
+        break;
+      }
+    }
+    auto crop = X.slice(0, k, k + 1).slice(2, top, top + h).slice(3, left, left + w);
+    crop = resize_to(crop, t.random_resized_crop, t.random_resized_crop);
+    if (t.horizontal_flip && draws[k][kTries * 4] < 0.5) crop = crop.flip({3});
+    out.push_back(crop);
+  }
+  return torch::cat(out);
+}
+
+}  // namespace
+
+torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) const {
   if (X.scalar_type() == torch::kUInt8) X = X.to(torch::kFloat32).div_(255.0);  // ToTensor
   if (X.dim() == 3) X = X.unsqueeze(1);                                         // gray images [N, H, W] -> [N, 1, H, W]
-  if (resize > 0 && X.dim() == 4 && (X.size(2) != resize || X.size(3) != resize)) {
-    namespace F = torch::nn::functional;
-    X = F::interpolate(X, F::InterpolateFuncOptions()
-                              .size(std::vector<int64_t>{resize, resize})
-                              .mode(torch::kBilinear)
-                              .align_corners(false));
+  if (X.dim() != 4) return X;  // not images (regression features)
+  if (augment && (random_resized_crop > 0 || horizontal_flip)) {
+    Transform t = *this;
+    if (t.random_resized_crop == 0) t.random_resized_crop = crop > 0 ? crop : X.size(2);
+    X = augment_batch(X, t, *augment);
+  } else {
+    if (resize > 0) X = resize_to(X, resize, resize);
+    if (crop > 0) X = center_crop(X, crop);
   }
-  if (channels > 1 && X.dim() == 4 && X.size(1) == 1) X = X.expand({-1, channels, -1, -1});
+  if (channels > 1 && X.size(1) == 1) X = X.expand({-1, channels, -1, -1});
   if (!mean.empty()) {
     const auto shape = std::vector<int64_t>{1, static_cast<int64_t>(mean.size()), 1, 1};
     X = (X - torch::tensor(mean, X.options()).view(shape)) / torch::tensor(std, X.options()).view(shape);
@@ -38,6 +91,7 @@ DataLoader::DataLoader(TensorDataset dataset, Transform transform, LoaderOptions
 }
 
 void DataLoader::set_epoch(int64_t epoch) {
+  epoch_ = epoch;
   if (!options_.shuffle()) {
     order_ = torch::arange(dataset_.size(), torch::kInt64);
     return;
@@ -63,7 +117,17 @@ Batch DataLoader::batch(int64_t index) const {
   const int64_t start = index * options_.batch_size();
   const int64_t stop = std::min(start + options_.batch_size(), dataset_.size());
   const auto indices = order_.slice(0, start, stop);
-  return {transform_(dataset_.inputs.index_select(0, indices)), dataset_.targets.index_select(0, indices)};
+  auto X = dataset_.inputs.index_select(0, indices);
+  if (options_.augment()) {
+    // Seeded by (seed, epoch, batch): a resumed run draws the same crops.
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL +
+                                                              static_cast<uint64_t>(epoch_) * 65537ULL +
+                                                              static_cast<uint64_t>(index) + 1);
+    X = transform_(X, &generator);
+  } else {
+    X = transform_(X);
+  }
+  return {X, dataset_.targets.index_select(0, indices)};
 }
 
 }  // namespace d2l::data

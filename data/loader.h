@@ -25,10 +25,18 @@ struct Batch {
 // What happens to each image batch after index_select.
 struct Transform {
   int64_t resize = 0;        // side length for bilinear resizing; 0 keeps the size
+  int64_t crop = 0;          // then a centre crop to this side (evaluation); 0: none
   int64_t channels = 0;      // gray images repeated to this many channels (torchvision's Grayscale(3)); 0 keeps them
   std::vector<double> mean;  // per channel; empty: no normalisation (the book's default)
   std::vector<double> std;
-  torch::Tensor operator()(torch::Tensor X) const;
+  // Training-time augmentation, used when the loader augments: torchvision's
+  // RandomResizedCrop(random_resized_crop) in place of resize and crop, and RandomHorizontalFlip.
+  int64_t random_resized_crop = 0;
+  bool horizontal_flip = false;
+
+  // A batch of examples (uint8 or float, [N, H, W] or [N, C, H, W]) as the model sees it.
+  // With a generator, the augmentation draws its random numbers from it.
+  torch::Tensor operator()(torch::Tensor X, at::Generator* augment = nullptr) const;
 };
 
 struct LoaderOptions {
@@ -36,6 +44,7 @@ struct LoaderOptions {
   TORCH_ARG(bool, shuffle) = false;
   TORCH_ARG(bool, drop_last) = false;
   TORCH_ARG(uint64_t, seed) = 0;  // the order of epoch e depends only on (seed, e): resumable
+  TORCH_ARG(bool, augment) = false;  // apply the transform's augmentation (seeded by seed, epoch, batch)
 };
 
 class DataLoader {
@@ -69,6 +78,7 @@ class DataLoader {
   Transform transform_;
   LoaderOptions options_;
   torch::Tensor order_;  // int64 permutation (or arange) of the examples for this epoch
+  int64_t epoch_ = 0;
 };
 
 }  // namespace d2l::data

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
@@ -44,6 +45,23 @@ void write_fake_mnist(const fs::path& dir, int64_t n_train, int64_t n_test) {
 }
 
 fs::path source_dir() { return D2L_SOURCE_DIR; }
+
+void write_image_folder(const std::filesystem::path& dir, int n_train, int n_test) {
+  std::mt19937 rng(0);
+  for (const auto& [split, n] : {std::pair<std::string, int>{"train", n_train}, {"test", n_test}})
+    for (int c = 0; c < 2; ++c) {
+      const auto folder = dir / split / (c == 0 ? "hotdog" : "not-hotdog");
+      std::filesystem::create_directories(folder);
+      for (int i = 0; i < n; ++i) {
+        const int height = 40 + static_cast<int>(rng() % 50), width = 40 + static_cast<int>(rng() % 50);
+        std::ofstream out(folder / (std::to_string(i) + ".ppm"), std::ios::binary);
+        out << "P6\n" << width << " " << height << "\n255\n";
+        for (int p = 0; p < height * width; ++p)
+          for (int channel = 0; channel < 3; ++channel)
+            out.put(static_cast<char>(rng() % 90 + (channel == 2 * c ? 150 : 0)));
+      }
+    }
+}
 
 CommandResult run_d2l(const std::string& args, const std::string& env) {
   const std::string command =

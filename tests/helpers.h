@@ -23,6 +23,10 @@ class TempDir {
 // models can learn them.
 void write_fake_mnist(const std::filesystem::path& dir, int64_t n_train, int64_t n_test);
 
+// An image folder in the book's hot-dog layout, dir/{train,test}/{hotdog,not-hotdog}/*.ppm, of
+// n_train / n_test noisy images per class and of varied sizes: reddish hot dogs, bluish others.
+void write_image_folder(const std::filesystem::path& dir, int n_train, int n_test);
+
 struct CommandResult {
   int exit_code;
   std::string output;  // stdout and stderr together

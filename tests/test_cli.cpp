@@ -336,3 +336,14 @@ TEST_F(Cli, PredictWithTorchvisionWeightsMatchesTorchvision) {
   std::getline(in, line);
   EXPECT_TRUE(contains(r.output, line)) << r.output << "\nexpected: " << line;
 }
+
+TEST(CliImageFolder, TrainsOnAFolderOfImagesByClass) {
+  TempDir dir;
+  d2l::test::write_image_folder(dir.path(), 24, 8);
+  const auto r = run_d2l("train lenet --data image-folder --data-dir " + dir.path().string() +
+                         " --resize 32 --epochs 3 --optimizer adam --lr 0.01 --batch-size 16 --threads 1 --quiet --out " +
+                         (dir / "run").string());
+  if (contains(r.output, "need OpenCV")) GTEST_SKIP() << "built without OpenCV";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "test acc 1.000")) << r.output;  // red against blue
+}

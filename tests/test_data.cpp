@@ -1,10 +1,13 @@
 // Data look-up, the Fashion-MNIST module and the minibatch loader.
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "data/fashion_mnist.h"
 #include "data/idx.h"
+#include "data/image.h"
+#include "data/image_folder.h"
 #include "data/loader.h"
 #include "data/locate.h"
 #include "data/synthetic_regression.h"
@@ -157,4 +160,91 @@ TEST(SyntheticRegression, FollowsTheBookFormula) {
   const auto X = dm.train.inputs;
   const auto expected = X.select(1, 0) * 2.0 - X.select(1, 1) * 3.4 + 4.2;
   EXPECT_TRUE(torch::allclose(dm.train.targets.squeeze(1), expected, 1e-5, 1e-5));
+}
+
+// ---- Transforms and augmentation ----
+
+TEST(Transform, CentreCropTakesTheMiddle) {
+  Transform t;
+  t.crop = 2;
+  const auto X = torch::arange(16, torch::kFloat32).reshape({1, 1, 4, 4});
+  EXPECT_TRUE(torch::equal(t(X), torch::tensor({5.0f, 6.0f, 9.0f, 10.0f}).reshape({1, 1, 2, 2})));
+}
+
+TEST(Transform, AugmentationIsRandomPerExampleButReproducible) {
+  Transform t;
+  t.random_resized_crop = 8;
+  t.horizontal_flip = true;
+  const auto X = torch::rand({6, 3, 20, 30});
+  auto g1 = at::make_generator<at::CPUGeneratorImpl>(5), g2 = at::make_generator<at::CPUGeneratorImpl>(5);
+  const auto A = t(X, &g1), B = t(X, &g2);
+  EXPECT_EQ(A.sizes(), (std::vector<int64_t>{6, 3, 8, 8}));
+  EXPECT_TRUE(torch::equal(A, B));  // same seed, same crops and flips
+  EXPECT_FALSE(torch::equal(A[0], A[1]));
+  EXPECT_EQ(t(X).sizes(), (std::vector<int64_t>{6, 3, 20, 30}));  // no generator: no augmentation
+}
+
+TEST(Transform, GrayImagesRepeatToThreeChannels) {
+  Transform t;
+  t.channels = 3;
+  const auto Y = t(torch::full({2, 5, 5}, 255, torch::kUInt8));
+  EXPECT_EQ(Y.sizes(), (std::vector<int64_t>{2, 3, 5, 5}));
+  EXPECT_EQ(Y.min().item<float>(), 1.0f);
+}
+
+TEST(DataLoader, TrainingAugmentationDependsOnlyOnSeedEpochAndBatch) {
+  Transform t;
+  t.random_resized_crop = 4;
+  TensorDataset data{torch::rand({8, 1, 10, 10}), torch::zeros({8}, torch::kInt64)};
+  DataLoader a(data, t, LoaderOptions().batch_size(4).augment(true).seed(1));
+  DataLoader b(data, t, LoaderOptions().batch_size(4).augment(true).seed(1));
+  a.set_epoch(3);
+  b.set_epoch(3);
+  EXPECT_TRUE(torch::equal(a.batch(1).X, b.batch(1).X));
+  b.set_epoch(4);
+  EXPECT_FALSE(torch::equal(a.batch(1).X, b.batch(1).X));
+}
+
+// ---- Image folders ----
+
+TEST(ImageFolder, ListsClassesAndFilesInNameOrder) {
+  TempDir dir;
+  d2l::test::write_image_folder(dir.path(), 3, 2);
+  const auto files = list_image_files(dir / "train");
+  EXPECT_EQ(files.classes, (std::vector<std::string>{"hotdog", "not-hotdog"}));
+  ASSERT_EQ(files.files.size(), 6u);
+  EXPECT_EQ(files.files[0].filename(), "0.ppm");
+  EXPECT_EQ(files.labels, (std::vector<int64_t>{0, 0, 0, 1, 1, 1}));
+}
+
+TEST(ImageFolder, DecodesEverySplitWithImageNetTransforms) {
+  if (!can_read_images()) GTEST_SKIP() << "built without OpenCV";
+  TempDir dir;
+  d2l::test::write_image_folder(dir.path(), 4, 2);
+  const auto dm = image_folder(ImageFolderOptions(dir.path()).image_size(32));
+  EXPECT_EQ(dm.train.inputs.sizes(), (std::vector<int64_t>{8, 3, 36, 36}));  // 32 * 256 / 224
+  EXPECT_EQ(dm.val.size(), 4);
+  const auto batch = dm.val_loader(4).batch(0);
+  EXPECT_EQ(batch.X.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
+  // Hot dogs are red: after ImageNet normalisation their red channel is well above blue.
+  EXPECT_GT((batch.X[0][0] - batch.X[0][2]).mean().item<double>(), 1.0);
+  EXPECT_EQ(dm.train_loader(8, 0).batch(0).X.sizes(), (std::vector<int64_t>{8, 3, 32, 32}));
+}
+
+TEST(ImageFolder, MissingSplitsAndEmptyClassesAreClearErrors) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "train" / "cat");
+  try {
+    list_image_files(dir / "train");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cat: no image files"), std::string::npos) << e.what();
+  }
+  if (!can_read_images()) return;
+  try {
+    image_folder(ImageFolderOptions(dir.path()));
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no test/ folder"), std::string::npos) << e.what();
+  }
 }
