@@ -157,6 +157,7 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
       .gradient_clip_val(c.clip_grad)
       .seed(static_cast<uint64_t>(c.seed))
       .device(e.device)
+      .channels_last(c.channels_last)
       .run_dir(run_dir)
       .config(to_toml(c))
       .run_info({{"model", c.model}, {"data", c.data}, {"section", e.spec->section}})

@@ -1,8 +1,13 @@
-// Training throughput and inference latency of LeNet and the MLP, in d2l-cpp and, in the same
-// invocation, in Python PyTorch (bench/bench_train.py: the same models, the same kind of loop,
-// the same LibTorch and the same number of threads). Prints one row per case and the ratio.
+// Training throughput and inference latency of d2l-cpp's models and, in the same invocation, of
+// the same models in Python PyTorch (bench/bench_train.py: the book's code or torchvision, the
+// same kind of loop, the same LibTorch and the same number of threads). One row per case, with
+// the ratio (above 1: d2l-cpp is faster).
 //
-//   build/bench/bench_train [--threads N] [--python /usr/bin/python3]
+//   build/bench/bench_train [--suite small|cnn|all] [--model NAME]... [--threads N] [--rounds R]
+//
+// small: LeNet and the MLP at batch 256 and 32 (many steps). cnn: every chapter-8 network at the
+// book's input size and every torchvision-compatible one at 224: a few training steps (batch 32
+// at 96 pixels, 16 or 8 at 224) and inference at batch 1.
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <CLI/CLI.hpp>
@@ -22,54 +27,85 @@ using namespace d2l;
 
 namespace {
 
+struct Case {
+  std::string model;
+  int64_t channels, side;  // one example is [channels, side, side]
+  int64_t batch;           // training batch
+  int64_t steps;           // timed training steps (after one warm-up epoch)
+  int64_t infer_batch;
+  int infer_runs;  // timed forward passes (after as many warm-up ones)
+};
+
+std::vector<Case> suite(const std::string& name) {
+  std::vector<Case> cases;
+  if (name == "small" || name == "all")
+    for (const std::string model : {"lenet", "mlp"})
+      for (const int64_t batch : {256, 32}) cases.push_back({model, 1, 28, batch, batch >= 256 ? 40 : 150, batch, 50});
+  if (name == "cnn" || name == "all")
+    for (const auto& spec : apps::models()) {
+      const bool book_cnn = spec.section.rfind("8.", 0) == 0 && spec.name.rfind("tv-", 0) != 0;
+      const bool tv = spec.name.rfind("tv-", 0) == 0;
+      // Enough steps for a second or more per measurement, few enough for the 224-pixel VGGs.
+      if (book_cnn && spec.defaults.resize <= 96) cases.push_back({spec.name, 1, spec.defaults.resize, 32, 4, 1, 20});
+      if (book_cnn && spec.defaults.resize > 96) cases.push_back({spec.name, 1, spec.defaults.resize, 16, 3, 1, 10});
+      if (tv) cases.push_back({spec.name, 3, 224, 8, 3, 1, 10});
+    }
+  return cases;
+}
+
 struct Result {
   double train_images_per_sec = 0;
   double infer_ms = 0;
 };
 
-// Random uint8 images in memory, like Fashion-MNIST after loading.
-data::DataModule random_images(int64_t n, int64_t batch_size) {
+// Random uint8 images in memory, like a data set after loading.
+data::DataModule random_images(const Case& c, int64_t n) {
   data::DataModule dm;
   dm.name = "random";
-  dm.train = {torch::randint(0, 256, {n, 28, 28}, torch::kInt64).to(torch::kUInt8),
+  dm.train = {torch::randint(0, 256, {n, c.channels, c.side, c.side}, torch::kInt64).to(torch::kUInt8),
               torch::randint(0, 10, {n}, torch::kInt64)};
-  dm.val = dm.train.head(batch_size);
+  dm.val = dm.train.head(c.batch);
   dm.class_names = std::vector<std::string>(10, "c");
   return dm;
 }
 
-Result bench_cpp(const std::string& model_name, int64_t batch_size) {
+double median_ms(std::vector<double> times) {
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+Result bench_cpp(const Case& c, bool channels_last) {
   torch::manual_seed(0);
-  auto model = apps::find_model(model_name).make({{1, 28, 28}, 10, {}});
+  auto model = apps::find_model(c.model).make({{c.channels, c.side, c.side}, 10, {}});
   train::ClassificationTask task(model);
-  const int64_t steps = batch_size >= 256 ? 40 : 150;
-  const auto data = random_images(steps * batch_size, batch_size);
-  auto options = train::TrainerOptions().batch_size(batch_size).quiet(true);
-  options.optimizer().lr = 0.1;
-  train::Trainer(options.max_epochs(1)).fit(task, data);  // warm-up: allocator, oneDNN primitives
+  auto options = train::TrainerOptions().batch_size(c.batch).quiet(true).max_epochs(1).channels_last(channels_last);
+  options.optimizer().lr = 0.01;
+  train::Trainer(options).fit(task, random_images(c, c.batch));  // warm-up: allocator, oneDNN primitives
   Result r;
-  r.train_images_per_sec = train::Trainer(options.max_epochs(3)).fit(task, data).examples_per_sec;
+  r.train_images_per_sec = train::Trainer(options).fit(task, random_images(c, c.steps * c.batch)).examples_per_sec;
 
   torch::NoGradGuard no_grad;
   model.ptr()->eval();
-  const auto X = torch::rand({batch_size, 1, 28, 28});
+  auto X = torch::rand({c.infer_batch, c.channels, c.side, c.side});
+  if (channels_last) X = X.contiguous(torch::MemoryFormat::ChannelsLast);
   std::vector<double> times;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 2 * c.infer_runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
     model.forward(X);
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (i >= c.infer_runs)  // the first half is warm-up
+      times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(times.begin() + 10, times.end());  // the first 10 are warm-up
-  r.infer_ms = times[10 + (times.size() - 10) / 2];
+  r.infer_ms = median_ms(times);
   return r;
 }
 
 // Runs the Python twin on one case; it prints "model batch images_per_sec infer_ms".
-std::optional<Result> bench_python(const std::string& python, int threads, const std::string& model, int64_t batch) {
-  const std::string command = python + " " + D2L_SOURCE_DIR + "/bench/bench_train.py --threads " +
-                              std::to_string(threads) + " --model " + model + " --batch-size " + std::to_string(batch) +
-                              " 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
+std::optional<Result> bench_python(const std::string& python, int threads, const Case& c, bool channels_last) {
+  std::ostringstream command;
+  command << python << " " << D2L_SOURCE_DIR << "/bench/bench_train.py --threads " << threads << " --model " << c.model
+          << " --channels " << c.channels << " --side " << c.side << " --batch-size " << c.batch << " --steps "
+          << c.steps << " --infer-batch " << c.infer_batch << " --infer-runs " << c.infer_runs << (channels_last ? " --channels-last" : "") << " 2>/dev/null";
+  FILE* pipe = ::popen(command.str().c_str(), "r");
   if (!pipe) return std::nullopt;
   std::optional<Result> out;
   char line[512];
@@ -98,36 +134,44 @@ int main(int argc, char** argv) {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int rounds = 5;
   std::string python = "/usr/bin/python3";
+  std::string suite_name = "small";
+  std::vector<std::string> only;
+  bool channels_last = false;
+  app.add_option("--suite", suite_name, "small | cnn | all")->check(CLI::IsMember({"small", "cnn", "all"}));
+  app.add_option("--model", only, "only these models (repeatable)");
   app.add_option("--threads", threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--rounds", rounds, "measurements per side; the best counts")->check(CLI::PositiveNumber);
   app.add_option("--python", python, "Python interpreter with torch");
+  app.add_flag("--channels-last", channels_last, "NHWC weights and images on both sides");
   CLI11_PARSE(app, argc, argv);
   at::set_num_threads(threads);
 
   bool python_found = true;
-  std::printf("threads %d, torch %s\n", threads, TORCH_VERSION);
-  std::printf("%-6s %5s | %14s %14s %6s | %11s %11s %6s\n", "model", "batch", "train img/s C++", "Python", "ratio",
-              "infer ms C++", "Python", "ratio");
-  for (const std::string model : {"lenet", "mlp"}) {
-    for (const int64_t batch : {256, 32}) {
-      Result c, p;
-      for (int round = 0; round < rounds; ++round) {
-        if (auto r = bench_python(python, threads, model, batch))
-          p = best(p, *r);
-        else
-          python_found = false;
-        c = best(c, bench_cpp(model, batch));
-      }
-      if (!python_found) {
-        std::printf("%-6s %5lld | %14.0f %14s %6s | %11.3f %11s %6s\n", model.c_str(), static_cast<long long>(batch),
-                    c.train_images_per_sec, "n/a", "", c.infer_ms, "n/a", "");
-        continue;
-      }
-      // Ratios > 1 mean d2l-cpp is faster (more images/s, fewer ms).
-      std::printf("%-6s %5lld | %14.0f %14.0f %6.2f | %11.3f %11.3f %6.2f\n", model.c_str(),
-                  static_cast<long long>(batch), c.train_images_per_sec, p.train_images_per_sec,
-                  c.train_images_per_sec / p.train_images_per_sec, c.infer_ms, p.infer_ms, p.infer_ms / c.infer_ms);
+  std::printf("threads %d, torch %s%s\n", threads, TORCH_VERSION, channels_last ? ", channels last" : "");
+  std::printf("| model | input | batch | train img/s C++ | Python | ratio | infer batch | infer ms C++ | Python | ratio |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const auto& c : suite(suite_name)) {
+    if (!only.empty() && std::find(only.begin(), only.end(), c.model) == only.end()) continue;
+    Result cpp, py;
+    for (int round = 0; round < rounds; ++round) {
+      if (auto r = bench_python(python, threads, c, channels_last))
+        py = best(py, *r);
+      else
+        python_found = false;
+      cpp = best(cpp, bench_cpp(c, channels_last));
     }
+    const auto input = std::to_string(c.channels) + "x" + std::to_string(c.side) + "x" + std::to_string(c.side);
+    if (!python_found) {
+      std::printf("| %s | %s | %lld | %.1f | n/a | | %lld | %.3f | n/a | |\n", c.model.c_str(), input.c_str(),
+                  static_cast<long long>(c.batch), cpp.train_images_per_sec, static_cast<long long>(c.infer_batch),
+                  cpp.infer_ms);
+      continue;
+    }
+    std::printf("| %s | %s | %lld | %.1f | %.1f | %.2f | %lld | %.3f | %.3f | %.2f |\n", c.model.c_str(),
+                input.c_str(), static_cast<long long>(c.batch), cpp.train_images_per_sec, py.train_images_per_sec,
+                cpp.train_images_per_sec / py.train_images_per_sec, static_cast<long long>(c.infer_batch),
+                cpp.infer_ms, py.infer_ms, py.infer_ms / cpp.infer_ms);
+    std::fflush(stdout);
   }
   if (!python_found) std::printf("(Python PyTorch not found at %s: no ratios)\n", python.c_str());
   return 0;

@@ -1,79 +1,104 @@
-"""Python twin of bench_train.cpp: the book's LeNet and MLP, trained from in-memory uint8
-tensors with the same per-batch work (index_select, /255, forward, cross-entropy, backward,
-SGD step, metric sums kept as tensors) and timed the same way.
+"""Python twin of bench_train.cpp: the same model (the book's code from tests/python/book_models.py,
+or torchvision's), trained from in-memory uint8 tensors with the same per-batch work
+(index_select, /255, forward, cross-entropy, backward, SGD step, metric sums kept as tensors)
+and timed the same way; then the median latency of forward passes in eval mode.
 
-Prints one line per case: model batch train_images_per_sec infer_ms
+Prints one line: model batch train_images_per_sec infer_ms
 """
 import argparse
 import os
 import sys
 import time
+import warnings
 
 import torch
 from torch import nn
 
-# The book's models, shared with the interop tests.
+warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
-from book_models import lenet, mlp  # noqa: E402
+from book_models import CNNS, lenet, mlp  # noqa: E402
 
 
-def train_epochs(net, images, labels, batch_size, epochs, generator):
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+def make_model(name):
+    if name == "lenet":
+        return lenet()
+    if name == "mlp":
+        return mlp()
+    if name in CNNS:
+        return CNNS[name][0]()
+    import torchvision.models as tv  # tv-resnet18 -> resnet18, tv-vgg11-bn -> vgg11_bn
+    tv_name = name[len("tv-"):].replace("-", "_")
+    kwargs = {"aux_logits": True, "init_weights": True} if tv_name == "googlenet" else {}
+    return getattr(tv, tv_name)(num_classes=10, **kwargs)
+
+
+def train_epoch(net, images, labels, batch_size, generator, memory_format):
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     n = images.shape[0]
-    seconds, examples = 0.0, 0
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=generator)
-        net.train()
-        loss_sum, correct = torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.int64)
-        start = time.perf_counter()
-        for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size]
-            X = images.index_select(0, idx).float().div_(255).unsqueeze(1)
-            y = labels.index_select(0, idx)
-            y_hat = net(X)
-            loss = loss_fn(y_hat, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.detach() * y.shape[0]
-            correct += (y_hat.argmax(1) == y).sum()
-            examples += y.shape[0]
-        seconds += time.perf_counter() - start
-        loss_sum.item(), correct.item()
-    return examples / seconds
+    order = torch.randperm(n, generator=generator)
+    net.train()
+    loss_sum, correct = torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.int64)
+    start = time.perf_counter()
+    for i in range(0, n, batch_size):
+        idx = order[i:i + batch_size]
+        X = images.index_select(0, idx).float().div_(255)
+        if X.dim() == 4:
+            X = X.contiguous(memory_format=memory_format)
+        y = labels.index_select(0, idx)
+        y_hat = net(X)
+        if not torch.is_tensor(y_hat):  # torchvision's GoogLeNet in training mode: main logits
+            y_hat = y_hat[0]
+        loss = loss_fn(y_hat, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.detach() * y.shape[0]
+        correct += (y_hat.argmax(1) == y).sum()
+    loss_sum.item(), correct.item()
+    return n / (time.perf_counter() - start)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--model", choices=["lenet", "mlp"], action="append")
-    parser.add_argument("--batch-size", type=int, action="append")
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--channels", type=int, default=1)
+    parser.add_argument("--side", type=int, default=28)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--infer-batch", type=int, default=256)
+    parser.add_argument("--infer-runs", type=int, default=50)
+    parser.add_argument("--channels-last", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    models = {"lenet": lenet, "mlp": mlp}
-    for name in args.model or ["lenet", "mlp"]:
-        make = models[name]
-        for batch_size in args.batch_size or [256, 32]:
-            torch.manual_seed(0)
-            net = make()
-            steps = 40 if batch_size >= 256 else 150
-            n = steps * batch_size
-            images = torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8)
-            labels = torch.randint(0, 10, (n,))
-            generator = torch.Generator().manual_seed(0)
-            train_epochs(net, images, labels, batch_size, 1, generator)  # warm-up
-            throughput = train_epochs(net, images, labels, batch_size, 3, generator)
-            net.eval()
-            X = torch.rand(batch_size, 1, 28, 28)
-            times = []
-            with torch.no_grad():
-                for _ in range(60):
-                    start = time.perf_counter()
-                    net(X)
-                    times.append((time.perf_counter() - start) * 1000)
-            times = sorted(times[10:])
-            print(f"{name} {batch_size} {throughput:.1f} {times[len(times) // 2]:.4f}", flush=True)
+    torch.manual_seed(0)
+    net = make_model(args.model)
+    shape = (args.channels, args.side, args.side)
+    if args.model in ("lenet", "mlp"):
+        shape = (1, 28, 28)
+    generator = torch.Generator().manual_seed(0)
+    memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
+    net = net.to(memory_format=memory_format)
+
+    def data(n):
+        return torch.randint(0, 256, (n,) + shape, dtype=torch.uint8), torch.randint(0, 10, (n,))
+
+    train_epoch(net, *data(args.batch_size), args.batch_size, generator, memory_format)  # warm-up
+    throughput = train_epoch(net, *data(args.steps * args.batch_size), args.batch_size, generator, memory_format)
+    net.eval()
+    X = torch.rand((args.infer_batch,) + shape)
+    if X.dim() == 4:
+        X = X.contiguous(memory_format=memory_format)
+    times = []
+    with torch.no_grad():
+        for i in range(2 * args.infer_runs):
+            start = time.perf_counter()
+            net(X)
+            if i >= args.infer_runs:
+                times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    print(f"{args.model} {args.batch_size} {throughput:.1f} {times[len(times) // 2]:.4f}", flush=True)
 
 
 if __name__ == "__main__":

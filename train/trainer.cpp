@@ -44,9 +44,19 @@ std::string json_number(double v) {
   return ss.str();
 }
 
-data::Batch to_device(data::Batch batch, torch::Device device) {
+data::Batch to_device(data::Batch batch, torch::Device device, bool channels_last) {
+  if (channels_last && batch.X.dim() == 4) batch.X = batch.X.contiguous(torch::MemoryFormat::ChannelsLast);
   if (batch.X.device() == device) return batch;
   return {batch.X.to(device, /*non_blocking=*/true), batch.y.to(device, /*non_blocking=*/true)};
+}
+
+// Python's model.to(memory_format=torch.channels_last): 4-D parameters and buffers in NHWC order.
+void use_channels_last(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  for (auto& b : model.buffers())
+    if (b.dim() == 4) b.set_data(b.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 bool improved(double value, double best, bool higher_is_better) {
@@ -94,11 +104,12 @@ void Trainer::clip_gradients(torch::nn::Module& model, double max_norm) {
   for (auto& g : grads) g.mul_(scale);
 }
 
-std::map<std::string, double> Trainer::evaluate(Task& task, const data::DataLoader& loader, torch::Device device) {
+std::map<std::string, double> Trainer::evaluate(Task& task, const data::DataLoader& loader, torch::Device device,
+                                                bool channels_last) {
   torch::NoGradGuard no_grad;
   task.model().eval();
   MetricAccumulator metrics;
-  for (const auto& batch : loader) metrics.add(task.validation_step(to_device(batch, device)));
+  for (const auto& batch : loader) metrics.add(task.validation_step(to_device(batch, device, channels_last)));
   return metrics.means();
 }
 
@@ -161,7 +172,7 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
   double lr = options_.optimizer().lr;
   const auto lr_scales = learning_rate_scales(model, options_.optimizer());
   for (int64_t i = 0; i < steps_per_epoch; ++i) {
-    const auto batch = to_device(loader.batch(i), options_.device());
+    const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
     lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
     set_learning_rate(optimizer, lr, lr_scales);
     auto out = task.training_step(batch);
@@ -195,6 +206,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   const auto device = options_.device();
   auto& model = task.model();
   model.to(device);
+  if (options_.channels_last()) use_channels_last(model);
   auto optimizer = make_optimizer(model, options_.optimizer());
   auto train_loader = data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last());
   const auto val_loader = data.val_loader(options_.batch_size());
@@ -224,7 +236,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     examples += train_loader.num_examples();
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
     check_finite(row, epoch, write && state.epoch > 0);
-    for (const auto& [name, value] : evaluate(task, val_loader, device)) row[name] = value;
+    for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
     row["epoch"] = static_cast<double>(epoch + 1);
     state.history.append(row);
     state.epoch = epoch + 1;

@@ -31,6 +31,9 @@ struct TrainerOptions {
   TORCH_ARG(double, gradient_clip_val) = 0.0;  // 0: no clipping; else the largest global L2 norm
   TORCH_ARG(uint64_t, seed) = 0;               // data order
   TORCH_ARG(torch::Device, device) = torch::kCPU;
+  // Keep 4-D weights and image batches in NHWC order (channels last), which oneDNN's and
+  // cuDNN's convolutions often run faster.
+  TORCH_ARG(bool, channels_last) = false;
   // Where config.toml, metrics.csv, summary.json, curves.png and checkpoints/ go; empty: nowhere.
   TORCH_ARG(std::filesystem::path, run_dir) = {};
   TORCH_ARG(std::string, config) = "";  // the effective config (TOML)
@@ -53,7 +56,8 @@ class Trainer {
                 const std::optional<std::filesystem::path>& resume = std::nullopt);
 
   // Validation metrics of `task` over every batch of `loader`, in eval mode without gradients.
-  static std::map<std::string, double> evaluate(Task& task, const data::DataLoader& loader, torch::Device device);
+  static std::map<std::string, double> evaluate(Task& task, const data::DataLoader& loader, torch::Device device,
+                                                bool channels_last = false);
 
   // Rescales all gradients so that their global L2 norm is at most max_norm (d2l 9.5.3).
   static void clip_gradients(torch::nn::Module& model, double max_norm);
