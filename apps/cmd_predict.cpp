@@ -86,6 +86,10 @@ void predict_command(PredictArgs args) {
     if (!args.checkpoint.empty()) args.images.insert(args.images.begin(), args.checkpoint);
     if (args.weights.empty()) throw std::invalid_argument("--model needs --weights FILE (a PyTorch state dict)");
     const auto& spec = find_model(args.model);
+    if (spec.defaults.channels != 3)
+      throw std::invalid_argument("--model " + args.model +
+                                  ": ImageNet-style prediction needs a torchvision-compatible network (tv-*); for a "
+                                  "trained run, pass its checkpoint instead");
     model = spec.make({{3, 224, 224}, args.num_classes, {}});
     train::weights::load_weights(*model.ptr(), args.weights);
     if (args.num_classes == 1000) names = data::imagenet_classes();

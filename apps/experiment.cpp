@@ -74,15 +74,15 @@ bool in_head(const ModelSpec& spec, const std::string& name) {
   return false;
 }
 
-// --weights, and the book's fine-tuning (d2l 14.2): a fresh output layer, optionally the only
-// one that trains.
-void start_from_weights(Experiment& e) {
+// --weights (unless resuming, when the checkpoint has the weights), and the book's fine-tuning
+// (d2l 14.2): a fresh output layer, optionally the only one that trains.
+void start_from_weights(Experiment& e, bool load_weights) {
   const auto& c = e.config;
   auto& model = *e.model.ptr();
   if ((c.new_head || c.freeze_backbone || c.head_lr_mult != 1.0) && e.spec->head.empty())
     throw std::invalid_argument("--new-head / --freeze-backbone / --head-lr-mult: model '" + c.model +
                                 "' does not name its output layer");
-  if (!c.weights.empty()) {
+  if (load_weights && !c.weights.empty()) {
     auto options = train::weights::LoadOptions().strict(c.strict_weights);
     if (c.new_head) options.skip_prefixes(e.spec->head);
     try {
@@ -134,7 +134,7 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
   torch::manual_seed(static_cast<uint64_t>(e.config.seed));
   e.model = e.spec->make(args);
   models::apply_init(*e.model.ptr(), models::parse_init(*e.config.init));
-  if (load_weights) start_from_weights(e);
+  start_from_weights(e, load_weights);
   if (regression) {
     const bool half = e.spec->task == TaskKind::regression_half_squared;
     e.task = std::make_unique<train::RegressionTask>(e.model, train::RegressionOptions().half_squared(half));

@@ -29,8 +29,8 @@ RunConfig resolve(RunConfig config);
 // "auto" (CUDA when available), "cpu", "cuda", "cuda:N"; asking for CUDA without it is an error.
 torch::Device parse_device(const std::string& name);
 
-// Sets the thread count, seeds, loads the data and builds the initialised model and its task;
-// with load_weights, applies --weights and the fine-tuning settings.
+// Sets the thread count, seeds, loads the data and builds the initialised model and its task,
+// with the fine-tuning settings; with load_weights, also loads --weights.
 Experiment build_experiment(const RunConfig& config, bool load_weights = true);
 
 // The shape of one example as a model sees it (after resizing), e.g. {1, 28, 28}.

@@ -282,6 +282,9 @@ TEST_F(Cli, FineTuningLoadsTorchvisionWeightsWithANewHeadAndAFrozenBody) {
                          " --new-head --head-lr-mult 10 --freeze-backbone --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "loaded 120 tensors")) << r.output;  // 122 less fc.weight and fc.bias
+  // A resumed run keeps the body frozen (its weights now come from the checkpoint).
+  const auto resumed = run_d2l("train --resume " + out.string() + " --epochs 2 --quiet");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   const auto e = run_d2l("export " + out.string() + " --data-dir " + (dir_ / "data").string());
   ASSERT_EQ(e.exit_code, 0) << e.output;
   const auto exported = out / "exports" / "state_dict.pt";
