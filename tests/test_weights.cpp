@@ -258,3 +258,31 @@ TEST(LoadStateDict, TorchvisionsOldDenseNetNamesAreRenamed) {
   }
   EXPECT_NO_THROW(load_state_dict(*model.ptr(), state));
 }
+
+TEST(WeightFile, PythonsOtherWaysOfSavingAreReadOrRefused) {
+  if (!torchvision_available()) GTEST_SKIP() << "python3-torchvision is not installed";
+  test::TempDir dir;
+  // Parameters (torch._utils._rebuild_parameter), a checkpoint dict wrapping the state dict,
+  // float64 and int32 storages, a non-contiguous view; and a whole pickled model.
+  const std::string script =
+      "import torch, torchvision; torch.manual_seed(0); m = torch.nn.Linear(3, 2); "
+      "torch.save(dict(m.named_parameters()), '" + (dir / "params.pt").string() + "'); "
+      "torch.save({'epoch': 3, 'state_dict': m.state_dict()}, '" + (dir / "checkpoint.pt").string() + "'); "
+      "torch.save({'d': torch.arange(6, dtype=torch.float64).reshape(2, 3).t(), 'i': torch.arange(4, dtype=torch.int32)}, '" +
+      (dir / "views.pt").string() + "', _use_new_zipfile_serialization=False); "
+      "torch.save(torchvision.models.resnet18(), '" + (dir / "model.pt").string() + "')";
+  ASSERT_EQ(std::system((std::string(kPython) + " -c \"" + script + "\"").c_str()), 0);
+  const auto params = read_state_dict(dir / "params.pt");
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(params[0].first, "weight");
+  const auto checkpoint = read_state_dict(dir / "checkpoint.pt");
+  ASSERT_EQ(checkpoint.size(), 2u);
+  EXPECT_TRUE(torch::equal(checkpoint[0].second, params[0].second));
+  const auto views = read_state_dict(dir / "views.pt");
+  EXPECT_TRUE(torch::equal(views[0].second, torch::arange(6, torch::kFloat64).reshape({2, 3}).t()));
+  EXPECT_EQ(views[1].second.scalar_type(), torch::kInt32);
+  std::string message;
+  EXPECT_TRUE(throws_with([&] { read_state_dict(dir / "model.pt"); }, "unsupported global 'torchvision.models.resnet.ResNet'",
+                          &message))
+      << message;
+}
