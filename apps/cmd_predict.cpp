@@ -10,8 +10,10 @@
 
 #include "apps/commands.h"
 #include "apps/experiment.h"
+#include "apps/model_export.h"
 #include "data/image.h"
 #include "data/imagenet_classes.h"
+#include "train/torchscript.h"
 #include "train/weights/state_dict.h"
 
 namespace d2l::apps {
@@ -53,13 +55,13 @@ torch::Tensor imagenet_input(const std::filesystem::path& file) {
 }
 
 // An image prepared as the run's data set prepares its own: resized to the stored examples'
-// size, then the data set's transform (scaling, --resize, channels, normalisation).
-torch::Tensor dataset_input(const std::filesystem::path& file, const data::DataModule& dm) {
-  const auto& stored = dm.train.inputs;  // [N, H, W] (gray) or [N, C, H, W]
-  const int64_t channels = stored.dim() == 3 ? 1 : stored.size(1);
-  auto X = data::read_image(file, channels).unsqueeze(0);
-  X = resize(X.to(torch::kFloat32), stored.size(-2), stored.size(-1)).round_().clamp_(0, 255).to(torch::kUInt8);
-  return dm.transform(stored.dim() == 3 ? X.squeeze(1) : X);
+// shape [C, H, W], then the data set's transform (scaling, --resize, crop, channels, normalisation).
+torch::Tensor dataset_input(const std::filesystem::path& file, const std::vector<int64_t>& stored,
+                            const data::Transform& transform) {
+  if (stored.size() != 3) throw std::invalid_argument(file.string() + ": this model does not take images");
+  auto X = data::read_image(file, stored[0]).unsqueeze(0);
+  X = resize(X.to(torch::kFloat32), stored[1], stored[2]).round_().clamp_(0, 255).to(torch::kUInt8);
+  return transform(X);
 }
 
 void print_top_k(const std::string& image, const torch::Tensor& logits, const std::vector<std::string>& names,
@@ -94,6 +96,20 @@ void predict_command(PredictArgs args) {
     train::weights::load_weights(*model.ptr(), args.weights);
     if (args.num_classes == 1000) names = data::imagenet_classes();
     for (const auto& image : args.images) inputs.push_back(imagenet_input(image));
+  } else if (!args.checkpoint.empty() && train::has_extra_file(args.checkpoint, kMetadataFile)) {
+    // A file from d2l export: TorchScript, fed as its metadata says.
+    std::map<std::string, std::string> extra{{kMetadataFile, ""}};
+    auto module = std::make_shared<torch::jit::Module>(train::load_torchscript(args.checkpoint, extra));
+    const auto info = parse_export_info(extra[kMetadataFile], args.checkpoint);
+    names = info.class_names;
+    for (const auto& image : args.images) inputs.push_back(dataset_input(image, info.stored_shape, info.transform));
+    if (inputs.empty()) throw std::invalid_argument("no IMAGE given");
+    module->eval();
+    torch::NoGradGuard no_grad;
+    const auto logits = module->forward({torch::cat(inputs)}).toTensor();
+    for (size_t i = 0; i < args.images.size(); ++i)
+      print_top_k(args.images[i], logits[static_cast<int64_t>(i)], names, args.top_k);
+    return;
   } else {
     if (args.checkpoint.empty() || args.images.empty())
       throw std::invalid_argument("usage: d2l predict CHECKPOINT IMAGE... or d2l predict --model NAME --weights FILE IMAGE...");
@@ -105,7 +121,8 @@ void predict_command(PredictArgs args) {
     });
     model = e.model;
     names = e.data.class_names;
-    for (const auto& image : args.images) inputs.push_back(dataset_input(image, e.data));
+    const auto info = export_info(e, {});
+    for (const auto& image : args.images) inputs.push_back(dataset_input(image, info.stored_shape, info.transform));
   }
   if (inputs.empty()) throw std::invalid_argument("no IMAGE given");
   model.ptr()->eval();
@@ -120,7 +137,8 @@ void predict_command(PredictArgs args) {
 void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
   auto* cmd = app.add_subcommand("predict", "top-k classes of image files, from a run or from PyTorch weights");
-  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file or run directory (omit with --model)");
+  cmd->add_option("checkpoint", args->checkpoint,
+                  "checkpoint file, run directory or TorchScript file from d2l export (omit with --model)");
   cmd->add_option("images", args->images, "image files (JPEG, PNG, PGM, ...)");
   cmd->add_option("--model", args->model, "a registered model to load --weights into, e.g. tv-resnet18");
   cmd->add_option("--weights", args->weights, "PyTorch state dict (.pth), e.g. torchvision's pretrained weights")

@@ -6,6 +6,7 @@
 #include "apps/commands.h"
 #include "apps/experiment.h"
 #include "apps/flags.h"
+#include "apps/model_export.h"
 #include "train/checkpoint.h"
 
 namespace d2l::apps {
@@ -15,6 +16,7 @@ struct TrainArgs {
   std::string model;
   std::string config;
   std::string resume;
+  bool export_model = false;
   RunFlags flags;
 };
 
@@ -33,6 +35,13 @@ void train_command(const TrainArgs& args) {
   const auto& h = run.result.history;
   if (!h.rows.empty()) std::printf("%s\n", train::format_metrics(h.rows.back()).c_str());
   std::printf("%.1f examples/sec on %s\n", run.result.examples_per_sec, parse_device(config.device).str().c_str());
+  if (args.export_model) {
+    auto trained = load_trained(run.run_dir, [](RunConfig& c) { c.limit_train = c.limit_test = 1; });
+    const auto file = run.run_dir / "exports" / "model.pt";
+    std::filesystem::create_directories(file.parent_path());
+    export_torchscript(trained, trained.final_metrics, file);
+    std::printf("TorchScript written to %s\n", file.string().c_str());
+  }
   std::printf("run written to %s\n", run.run_dir.string().c_str());
 }
 
@@ -46,6 +55,7 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--resume", args->resume, "continue the run in this directory (or from this checkpoint)")
       ->check(CLI::ExistingPath);
+  cmd->add_flag("--export", args->export_model, "also write RUN/exports/model.pt (TorchScript, see d2l export)");
   args->flags.add_to(*cmd);
   cmd->callback([args] { train_command(*args); });
 }

@@ -176,7 +176,8 @@ Experiment load_trained(const fs::path& run_or_checkpoint, const std::function<v
   config.quiet = true;
   if (adjust) adjust(config);
   auto e = build_experiment(config, /*load_weights=*/false);
-  train::load_checkpoint(file, *e.model.ptr());
+  const auto state = train::load_checkpoint(file, *e.model.ptr());
+  if (!state.history.rows.empty()) e.final_metrics = state.history.rows.back();
   e.model.ptr()->to(e.device);
   return e;
 }

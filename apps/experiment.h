@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -21,6 +22,7 @@ struct Experiment {
   torch::nn::AnyModule model;
   std::unique_ptr<train::Task> task;
   torch::Device device = torch::kCPU;
+  std::map<std::string, double> final_metrics;  // the last epoch's, for a model loaded from a checkpoint
 };
 
 // Fills unset values from the model's defaults (the book's settings) and validates.

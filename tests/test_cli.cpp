@@ -350,3 +350,47 @@ TEST(CliImageFolder, TrainsOnAFolderOfImagesByClass) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "test acc 1.000")) << r.output;  // red against blue
 }
+
+// ---- TorchScript export ----
+
+TEST_F(Cli, ExportedTorchScriptCarriesMetadataAndPredictsAsTheCheckpoint) {
+  const auto out = path("run");
+  const auto t = run_d2l("train lenet " + quick() + "--epochs 1 --quiet --export --out " + out.string());
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  const auto exported = out / "exports" / "model.pt";
+  ASSERT_TRUE(std::filesystem::exists(exported)) << t.output;
+  const auto i = run_d2l("inspect " + exported.string());
+  ASSERT_EQ(i.exit_code, 0) << i.output;
+  for (const auto* part : {"61706 parameters", "model = 'lenet'", "input_shape = [ 1, 28, 28 ]", "section = '7.6'",
+                           "'ankle boot'", "test_acc = ", "stored_shape = [ 1, 28, 28 ]"})
+    EXPECT_TRUE(contains(i.output, part)) << part << "\n" << i.output;
+
+  const auto image = path("bright.pgm");
+  write_pgm(image, 200);
+  const auto from_checkpoint = run_d2l("predict " + out.string() + " " + image.string() + " --data-dir " +
+                                       (dir_ / "data").string());
+  if (contains(from_checkpoint.output, "cannot read images")) GTEST_SKIP() << "built without OpenCV";
+  const auto from_export = run_d2l("predict " + exported.string() + " " + image.string());
+  ASSERT_EQ(from_export.exit_code, 0) << from_export.output;
+  EXPECT_EQ(from_export.output, from_checkpoint.output);
+}
+
+TEST_F(Cli, ExportErrorsAreClearAndLeaveNoFile) {
+  const auto out = path("run");
+  ASSERT_EQ(run_d2l("train lenet " + quick() + "--epochs 1 --quiet --out " + out.string()).exit_code, 0);
+  const auto bad_shape = run_d2l("export " + out.string() + " --example-shape 1 5 5 --out " + path("x.pt").string() +
+                                 " --data-dir " + (dir_ / "data").string());
+  EXPECT_EQ(bad_shape.exit_code, 2) << bad_shape.output;
+  EXPECT_TRUE(contains(bad_shape.output, "--example-shape 1x5x5: model 'lenet' rejects it")) << bad_shape.output;
+  EXPECT_FALSE(std::filesystem::exists(path("x.pt")));
+  const auto unwritable = run_d2l("export " + out.string() + " --out /proc/d2l-model.pt --data-dir " +
+                                  (dir_ / "data").string());
+  EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
+  EXPECT_TRUE(contains(unwritable.output, "/proc/d2l-model.pt")) << unwritable.output;
+  const auto not_exported = run_d2l("inspect " + (out / "checkpoints" / "last.pt").string());
+  EXPECT_EQ(not_exported.exit_code, 1) << not_exported.output;
+  EXPECT_TRUE(contains(not_exported.output, "not exported by d2l export")) << not_exported.output;
+  const auto state_dict = run_d2l("export " + out.string() + " --format state-dict --data-dir " + (dir_ / "data").string());
+  EXPECT_EQ(state_dict.exit_code, 0) << state_dict.output;
+  EXPECT_TRUE(std::filesystem::exists(out / "exports" / "state_dict.pt"));
+}
