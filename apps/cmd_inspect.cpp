@@ -9,7 +9,7 @@ namespace d2l::apps {
 namespace {
 
 void inspect_command(const std::string& file) {
-  std::map<std::string, std::string> extra{{kMetadataFile, ""}};
+  std::map<std::string, std::string> extra{{kMetadataFile, ""}, {kConfigFile, ""}};
   const auto module = train::load_torchscript(file, extra);
   parse_export_info(extra[kMetadataFile], file);  // must be readable
   int64_t parameters = 0, tensors = 0;
@@ -17,8 +17,9 @@ void inspect_command(const std::string& file) {
     parameters += p.value.numel();
     ++tensors;
   }
-  std::printf("%s: TorchScript, %lld parameters in %lld tensors\n%s", file.c_str(),
-              static_cast<long long>(parameters), static_cast<long long>(tensors), extra[kMetadataFile].c_str());
+  std::printf("%s: TorchScript, %lld parameters in %lld tensors\n%s\n# the run's config (extra file %s)\n%s",
+              file.c_str(), static_cast<long long>(parameters), static_cast<long long>(tensors),
+              extra[kMetadataFile].c_str(), kConfigFile, extra[kConfigFile].c_str());
 }
 
 }  // namespace

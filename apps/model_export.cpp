@@ -125,7 +125,7 @@ void export_torchscript(Experiment& e, const std::map<std::string, double>& metr
                                 "' rejects it: " + std::string(error.what()).substr(0, std::string(error.what()).find('\n')));
   }
   auto module = train::trace_to_torchscript(model, [&](const torch::Tensor& X) { return e.model.forward(X); }, example);
-  train::save_torchscript(module, file, {{kMetadataFile, to_toml(info)}});
+  train::save_torchscript(module, file, {{kMetadataFile, to_toml(info)}, {kConfigFile, to_toml(e.config)}});
 }
 
 }  // namespace d2l::apps

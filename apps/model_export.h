@@ -10,8 +10,10 @@
 
 namespace d2l::apps {
 
-// Stored inside the TorchScript archive as the extra file kMetadataFile.
+// Stored inside the TorchScript archive as extra files: the metadata, and the run's effective
+// config (model options and hyper-parameters, as config.toml in a run directory).
 inline constexpr const char* kMetadataFile = "d2l.toml";
+inline constexpr const char* kConfigFile = "config.toml";
 
 struct ExportInfo {
   std::string model, title, section;

@@ -362,7 +362,7 @@ TEST_F(Cli, ExportedTorchScriptCarriesMetadataAndPredictsAsTheCheckpoint) {
   const auto i = run_d2l("inspect " + exported.string());
   ASSERT_EQ(i.exit_code, 0) << i.output;
   for (const auto* part : {"61706 parameters", "model = 'lenet'", "input_shape = [ 1, 28, 28 ]", "section = '7.6'",
-                           "'ankle boot'", "test_acc = ", "stored_shape = [ 1, 28, 28 ]"})
+                           "'ankle boot'", "test_acc = ", "stored_shape = [ 1, 28, 28 ]", "lr = 0.9"})
     EXPECT_TRUE(contains(i.output, part)) << part << "\n" << i.output;
 
   const auto image = path("bright.pgm");
