@@ -96,3 +96,18 @@ INSTANTIATE_TEST_SUITE_P(EveryModel, TorchScriptExport, ::testing::ValuesIn(mode
   std::replace(name.begin(), name.end(), '-', '_');
   return name;
 });
+
+TEST(TorchScriptExport, NetworksWithAdaptivePoolingRunAtOtherImageSizes) {
+  for (const auto* name : {"resnet18", "tv-googlenet", "tv-densenet121"}) {
+    const auto& spec = apps::find_model(name);
+    const int64_t channels = spec.defaults.channels > 0 ? spec.defaults.channels : 1;
+    auto model = spec.make({{channels, 64, 64}, 10, {}});
+    model.ptr()->eval();
+    const auto traced = train::trace_to_torchscript(
+        *model.ptr(), [&](const torch::Tensor& X) { return model.forward(X); }, torch::rand({1, channels, 64, 64}));
+    torch::NoGradGuard no_grad;
+    auto module = traced;  // run the traced module directly, no file needed here
+    const auto X = torch::rand({2, channels, 96, 80});
+    EXPECT_TRUE(torch::allclose(module.forward({X}).toTensor(), model.forward(X), 1e-6, 1e-6)) << name;
+  }
+}
