@@ -285,7 +285,7 @@ TEST_F(Cli, FineTuningLoadsTorchvisionWeightsWithANewHeadAndAFrozenBody) {
   // A resumed run keeps the body frozen (its weights now come from the checkpoint).
   const auto resumed = run_d2l("train --resume " + out.string() + " --epochs 2 --quiet");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  const auto e = run_d2l("export " + out.string() + " --data-dir " + (dir_ / "data").string());
+  const auto e = run_d2l("export " + out.string() + " --format state-dict --data-dir " + (dir_ / "data").string());
   ASSERT_EQ(e.exit_code, 0) << e.output;
   const auto exported = out / "exports" / "state_dict.pt";
   // The frozen body is torchvision's, bit for bit; the head has 10 outputs (checked in Python).
