@@ -8,6 +8,7 @@
 #include <map>
 
 #include "apps/registry.h"
+#include "models/layers/attention.h"
 #include "tests/helpers.h"
 #include "train/torchscript.h"
 #include "train/weights/state_dict.h"
@@ -110,4 +111,14 @@ TEST(TorchScriptExport, NetworksWithAdaptivePoolingRunAtOtherImageSizes) {
     const auto X = torch::rand({2, channels, 96, 80});
     EXPECT_TRUE(torch::allclose(module.forward({X}).toTensor(), model.forward(X), 1e-6, 1e-6)) << name;
   }
+}
+
+TEST(TorchScriptExport, MaskedAttentionTracesWithoutFreezingTheSequenceLength) {
+  models::DotProductAttention attention;
+  const auto lens = torch::tensor({2, 3});
+  const auto forward = [&](const torch::Tensor& X) { return attention->forward(X, X, X, lens); };
+  auto traced = train::trace_to_torchscript(*attention, forward, torch::rand({2, 4, 8}));
+  torch::NoGradGuard no_grad;
+  const auto X = torch::rand({2, 7, 8});  // traced with 4 steps, run with 7
+  EXPECT_TRUE(torch::allclose(traced.forward({X}).toTensor(), forward(X), 1e-6, 1e-6));
 }
