@@ -10,6 +10,7 @@
 #include "data/text.h"
 #include "data/translation.h"
 #include "tests/helpers.h"
+#include "train/bleu.h"
 
 using namespace d2l::data;
 
@@ -141,4 +142,17 @@ TEST(Translation, SyntheticDatesAreDeterministicAndCorrect) {
   ASSERT_EQ(pairs.source.size(), 200u);
   for (const auto& target : pairs.target) ASSERT_EQ(target.size(), 10u);  // y y y y - m m - d d
   EXPECT_NE(text.find("\t"), std::string::npos);
+}
+
+TEST(Bleu, EqualsTheBooksValues) {
+  // Computed once with the book's bleu (en-1.0 code, /usr/bin/python3) and written out here.
+  using d2l::train::bleu;
+  EXPECT_DOUBLE_EQ(bleu("va !", "va !", 2), 1.0);
+  EXPECT_NEAR(bleu("il est <unk> .", "il est calme .", 2), 0.6580370064762462, 1e-12);
+  EXPECT_DOUBLE_EQ(bleu("il est <unk> .", "il est calme .", 4), 0.0);
+  EXPECT_DOUBLE_EQ(bleu("il court .", "il est calme .", 2), 0.0);
+  EXPECT_NEAR(bleu("a b c d e", "a b c d x y", 2), 0.6814773296495302, 1e-12);
+  EXPECT_NEAR(bleu("a b c d e", "a b c d x y", 4), 0.6203340652895243, 1e-12);
+  EXPECT_NEAR(bleu("je", "je suis calme .", 2), 0.049787068367863944, 1e-12);  // n stops at the length
+  EXPECT_THROW(bleu("je", "je suis calme .", 2, /*up_to_prediction_length=*/false), std::invalid_argument);
 }
