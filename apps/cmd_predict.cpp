@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "apps/commands.h"
@@ -80,7 +81,7 @@ void predict_command(PredictArgs args) {
   if (!data::can_read_images())
     throw std::runtime_error("this build cannot read images (OpenCV was not found when it was configured)");
   at::set_num_threads(static_cast<int>(args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency())));
-  torch::nn::AnyModule model;
+  std::function<torch::Tensor(const torch::Tensor&)> forward;  // in eval mode, without gradients
   std::vector<std::string> names;
   std::vector<torch::Tensor> inputs;
   if (!args.model.empty()) {
@@ -92,24 +93,21 @@ void predict_command(PredictArgs args) {
       throw std::invalid_argument("--model " + args.model +
                                   ": ImageNet-style prediction needs a torchvision-compatible network (tv-*); for a "
                                   "trained run, pass its checkpoint instead");
-    model = spec.make({{3, 224, 224}, args.num_classes, {}});
+    auto model = spec.make({{3, 224, 224}, args.num_classes, {}});
     train::weights::load_weights(*model.ptr(), args.weights);
+    model.ptr()->eval();
+    forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };
     if (args.num_classes == 1000) names = data::imagenet_classes();
     for (const auto& image : args.images) inputs.push_back(imagenet_input(image));
   } else if (!args.checkpoint.empty() && train::has_extra_file(args.checkpoint, kMetadataFile)) {
     // A file from d2l export: TorchScript, fed as its metadata says.
     std::map<std::string, std::string> extra{{kMetadataFile, ""}};
     auto module = std::make_shared<torch::jit::Module>(train::load_torchscript(args.checkpoint, extra));
+    module->eval();
+    forward = [module](const torch::Tensor& X) { return module->forward({X}).toTensor(); };
     const auto info = parse_export_info(extra[kMetadataFile], args.checkpoint);
     names = info.class_names;
     for (const auto& image : args.images) inputs.push_back(dataset_input(image, info.stored_shape, info.transform));
-    if (inputs.empty()) throw std::invalid_argument("no IMAGE given");
-    module->eval();
-    torch::NoGradGuard no_grad;
-    const auto logits = module->forward({torch::cat(inputs)}).toTensor();
-    for (size_t i = 0; i < args.images.size(); ++i)
-      print_top_k(args.images[i], logits[static_cast<int64_t>(i)], names, args.top_k);
-    return;
   } else {
     if (args.checkpoint.empty() || args.images.empty())
       throw std::invalid_argument("usage: d2l predict CHECKPOINT IMAGE... or d2l predict --model NAME --weights FILE IMAGE...");
@@ -119,15 +117,16 @@ void predict_command(PredictArgs args) {
       config.threads = args.threads;
       config.limit_train = config.limit_test = 1;
     });
-    model = e.model;
+    auto model = e.model;
+    model.ptr()->eval();
+    forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };
     names = e.data.class_names;
     const auto info = export_info(e, {});
     for (const auto& image : args.images) inputs.push_back(dataset_input(image, info.stored_shape, info.transform));
   }
   if (inputs.empty()) throw std::invalid_argument("no IMAGE given");
-  model.ptr()->eval();
   torch::NoGradGuard no_grad;
-  const auto logits = model.forward(torch::cat(inputs));
+  const auto logits = forward(torch::cat(inputs));
   for (size_t i = 0; i < args.images.size(); ++i)
     print_top_k(args.images[i], logits[static_cast<int64_t>(i)], names, args.top_k);
 }

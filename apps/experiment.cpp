@@ -11,6 +11,7 @@
 
 #include "models/init.h"
 #include "train/checkpoint.h"
+#include "train/strings.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/regression.h"
 #include "train/weights/state_dict.h"
@@ -68,12 +69,6 @@ std::vector<int64_t> example_shape(const data::DataModule& dm) {
 
 namespace {
 
-bool in_head(const ModelSpec& spec, const std::string& name) {
-  for (const auto& prefix : spec.head)
-    if (name.rfind(prefix, 0) == 0) return true;
-  return false;
-}
-
 // --weights (unless resuming, when the checkpoint has the weights), and the book's fine-tuning
 // (d2l 14.2): a fresh output layer, optionally the only one that trains.
 void start_from_weights(Experiment& e, bool load_weights) {
@@ -88,21 +83,21 @@ void start_from_weights(Experiment& e, bool load_weights) {
     try {
       const auto report = train::weights::load_weights(model, c.weights, options);
       if (!c.quiet) spdlog::info("{}: {}", c.weights, train::weights::describe(report));
+    } catch (const train::weights::ShapeMismatch& error) {
+      throw std::runtime_error(std::string("--weights ") + error.what() +
+                               (c.new_head ? "" : " (to fine-tune on other classes, add --new-head)"));
     } catch (const std::runtime_error& error) {
-      std::string message = std::string("--weights ") + error.what();
-      if (!c.new_head && message.find("has shape") != std::string::npos)
-        message += " (to fine-tune on other classes, add --new-head)";
-      throw std::runtime_error(message);
+      throw std::runtime_error(std::string("--weights ") + error.what());
     }
     if (c.new_head) {
       torch::NoGradGuard no_grad;
       for (auto& p : model.named_parameters())
-        if (in_head(*e.spec, p.key()) && p.value().dim() >= 2) torch::nn::init::xavier_uniform_(p.value());
+        if (train::starts_with_any(p.key(), e.spec->head) && p.value().dim() >= 2) torch::nn::init::xavier_uniform_(p.value());
     }
   }
   if (c.freeze_backbone)
     for (auto& p : model.named_parameters())
-      if (!in_head(*e.spec, p.key())) p.value().set_requires_grad(false);
+      if (!train::starts_with_any(p.key(), e.spec->head)) p.value().set_requires_grad(false);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "train/strings.h"
 #include "train/torchscript.h"
 
 namespace d2l::apps {
@@ -122,7 +123,7 @@ void export_torchscript(Experiment& e, const std::map<std::string, double>& metr
     std::string shape_text;
     for (auto d : info.input_shape) shape_text += (shape_text.empty() ? "" : "x") + std::to_string(d);
     throw std::invalid_argument("--example-shape " + shape_text + ": model '" + info.model +
-                                "' rejects it: " + std::string(error.what()).substr(0, std::string(error.what()).find('\n')));
+                                "' rejects it: " + train::first_line(error));
   }
   auto module = train::trace_to_torchscript(model, [&](const torch::Tensor& X) { return e.model.forward(X); }, example);
   train::save_torchscript(module, file, {{kMetadataFile, to_toml(info)}, {kConfigFile, to_toml(e.config)}});

@@ -32,7 +32,7 @@ torch::Tensor center_crop(const torch::Tensor& X, int64_t side) {
 
 // torchvision's RandomResizedCrop (scale 0.08-1, aspect ratio 3/4-4/3, 10 tries, then a centre
 // crop) and RandomHorizontalFlip, each example with its own draw.
-torch::Tensor augment_batch(const torch::Tensor& X, const Transform& t, at::Generator& generator) {
+torch::Tensor augment_batch(const torch::Tensor& X, int64_t side, bool flip, at::Generator& generator) {
   const int64_t n = X.size(0), height = X.size(2), width = X.size(3);
   constexpr int kTries = 10;
   const auto u = torch::rand({n, kTries * 4 + 1}, generator, torch::kFloat64);
@@ -54,8 +54,8 @@ torch::Tensor augment_batch(const torch::Tensor& X, const Transform& t, at::Gene
       }
     }
     auto crop = X.slice(0, k, k + 1).slice(2, top, top + h).slice(3, left, left + w);
-    crop = resize_to(crop, t.random_resized_crop, t.random_resized_crop);
-    if (t.horizontal_flip && draws[k][kTries * 4] < 0.5) crop = crop.flip({3});
+    crop = resize_to(crop, side, side);
+    if (flip && draws[k][kTries * 4] < 0.5) crop = crop.flip({3});
     out.push_back(crop);
   }
   return torch::cat(out);
@@ -68,9 +68,8 @@ torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) con
   if (X.dim() == 3) X = X.unsqueeze(1);                                         // gray images [N, H, W] -> [N, 1, H, W]
   if (X.dim() != 4) return X;  // not images (regression features)
   if (augment && (random_resized_crop > 0 || horizontal_flip)) {
-    Transform t = *this;
-    if (t.random_resized_crop == 0) t.random_resized_crop = crop > 0 ? crop : X.size(2);
-    X = augment_batch(X, t, *augment);
+    const int64_t side = random_resized_crop > 0 ? random_resized_crop : crop > 0 ? crop : X.size(2);
+    X = augment_batch(X, side, horizontal_flip, *augment);
   } else {
     if (resize > 0) X = resize_to(X, resize, resize);
     if (crop > 0) X = center_crop(X, crop);

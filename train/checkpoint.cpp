@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "train/atomic_file.h"
+#include "train/strings.h"
 
 namespace d2l::train {
 namespace fs = std::filesystem;
@@ -19,12 +20,6 @@ void set_cpu_rng_state(const torch::Tensor& state) {
   auto generator = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
-}
-
-// LibTorch's messages carry a backtrace after the first line; the user needs the first line.
-std::string first_line(const std::exception& e) {
-  const std::string what = e.what();
-  return what.substr(0, what.find('\n'));
 }
 
 torch::serialize::InputArchive open_archive(const fs::path& file) {

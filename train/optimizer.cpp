@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "train/strings.h"
+
 namespace d2l::train {
 namespace optim = torch::optim;
 
@@ -37,8 +39,7 @@ std::vector<GroupPlan> plan_groups(torch::nn::Module& model, const OptimizerConf
     for (const bool decayed : {true, false}) {
       GroupPlan group{{}, decayed ? config.weight_decay : 0.0, head ? config.head_lr_mult : 1.0};
       for (auto& p : model.named_parameters()) {
-        bool in_head = false;
-        for (const auto& prefix : config.head_prefixes) in_head = in_head || p.key().rfind(prefix, 0) == 0;
+        const bool in_head = starts_with_any(p.key(), config.head_prefixes);
         if (p.value().requires_grad() && in_head == head && (p.value().dim() >= 2) == decayed)
           group.params.push_back(p.value());
       }

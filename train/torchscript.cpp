@@ -7,11 +7,10 @@
 #include <stdexcept>
 
 #include "train/atomic_file.h"
+#include "train/strings.h"
 
 namespace d2l::train {
 namespace {
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // "d2l::models::ResNetImpl" -> "ResNet": a readable TorchScript class name.
 std::string class_name(const torch::nn::Module& module) {
@@ -78,7 +77,7 @@ torch::jit::Module load_torchscript(const std::filesystem::path& file, std::map<
   try {
     module = torch::jit::load(file.string(), torch::kCPU, extra);
   } catch (const c10::Error& e) {
-    throw std::runtime_error(file.string() + ": not a TorchScript file (" + first_line(e.what()) + ")");
+    throw std::runtime_error(file.string() + ": not a TorchScript file (" + first_line(e) + ")");
   }
   for (auto& [name, content] : extra_files) {
     if (extra[name].empty())

@@ -216,22 +216,25 @@ CNNS = {"alexnet": (alexnet, 224), "vgg11": (lambda: vgg(4), 224), "vgg11-full":
 
 
 
-def main():
+def check_exports(args, models, tolerance):
+    """Each arg is NAME=FILE, a dict of tensors written by d2l-cpp: a state dict plus __input__ and
+    __output__. models[NAME]() must load it strictly and map the input to the output. Exits
+    non-zero on any mismatch."""
     failed = False
-    for arg in sys.argv[1:]:
+    for arg in args:
         name, path = arg.split("=", 1)
         state = torch.load(path)
         X, expected = state.pop("__input__"), state.pop("__output__")
-        model = MODELS[name]()
+        model = models[name]()
         model.load_state_dict(state, strict=True)  # names and shapes must match exactly
         model.eval()
         with torch.no_grad():
             diff = (model(X) - expected).abs().max().item()
-        ok = diff < 1e-5
+        ok = diff < tolerance
         failed |= not ok
         print(f"{name}: max |python - c++| = {diff:.2e} {'ok' if ok else 'MISMATCH'}")
     sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    check_exports(sys.argv[1:], MODELS, 1e-5)

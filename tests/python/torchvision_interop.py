@@ -16,6 +16,8 @@ import warnings
 import torch
 import torchvision.models as tv
 
+from book_models import check_exports
+
 warnings.filterwarnings("ignore")
 
 # Our registry name -> torchvision constructor and a small input that the network accepts.
@@ -47,25 +49,8 @@ def export(directory, names):
         torch.save({"input": X, "output": Y}, os.path.join(directory, f"{name}.io.pt"))
 
 
-def check(args):
-    failed = False
-    for arg in args:
-        name, path = arg.split("=", 1)
-        state = torch.load(path)
-        X, expected = state.pop("__input__"), state.pop("__output__")
-        model = MODELS[name][0]()
-        model.load_state_dict(state, strict=True)
-        model.eval()
-        with torch.no_grad():
-            diff = (model(X) - expected).abs().max().item()
-        ok = diff < 1e-4
-        failed |= not ok
-        print(f"{name}: max |torchvision - c++| = {diff:.2e} {'ok' if ok else 'MISMATCH'}")
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == "__main__":
     if sys.argv[1] == "export":
         export(sys.argv[2], sys.argv[3:])
     else:
-        check(sys.argv[2:])
+        check_exports(sys.argv[2:], {name: make for name, (make, _) in MODELS.items()}, 1e-4)

@@ -4,6 +4,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "train/strings.h"
+
 namespace d2l::train::weights {
 namespace {
 
@@ -45,11 +47,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state, co
     ours.emplace(name, tensor);
     order.push_back(name);
   }
-  auto skipped = [&](const std::string& name) {
-    for (const auto& prefix : options.skip_prefixes())
-      if (name.rfind(prefix, 0) == 0) return true;
-    return false;
-  };
+  auto skipped = [&](const std::string& name) { return starts_with_any(name, options.skip_prefixes()); };
 
   LoadReport report;
   std::vector<std::pair<torch::Tensor, torch::Tensor>> copies;  // (ours, theirs), applied once all is checked
@@ -63,7 +61,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const StateDict& state, co
       continue;
     }
     if (it->second.sizes() != tensor.sizes())
-      throw std::runtime_error(source + ": '" + name + "' has shape " + shape_string(tensor.sizes()) +
+      throw ShapeMismatch(source + ": '" + name + "' has shape " + shape_string(tensor.sizes()) +
                                ", the model expects " + shape_string(it->second.sizes()));
     copies.emplace_back(it->second, tensor);
     report.loaded.push_back(name);

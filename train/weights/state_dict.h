@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/nn/module.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ struct LoadReport {
   std::vector<std::string> loaded;
   std::vector<std::string> missing;     // the module has them, the state dict does not
   std::vector<std::string> unexpected;  // the state dict has them, the module does not
+};
+
+// A tensor whose shape differs between the state dict and the module (an error even when not
+// strict, as in PyTorch).
+class ShapeMismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 struct LoadOptions {

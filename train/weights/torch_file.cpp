@@ -8,6 +8,7 @@
 #include <map>
 
 #include "train/atomic_file.h"
+#include "train/strings.h"
 
 namespace d2l::train::weights {
 namespace {
@@ -20,15 +21,13 @@ std::vector<uint8_t> read_bytes(const fs::path& file) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
 // torch.save's zip archive: data.pkl plus one record per storage, data/<key>.
 PyValue read_zip(const fs::path& file) {
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(file.string());
   } catch (const c10::Error& e) {
-    throw FormatError("not a readable zip archive (truncated or damaged?): " + first_line(e.what()));
+    throw FormatError("not a readable zip archive (truncated or damaged?): " + first_line(e));
   }
   if (!reader->hasRecord("data.pkl")) {
     const bool torchscript = reader->hasRecord("constants.pkl") || reader->hasRecord("code/");
