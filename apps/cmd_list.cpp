@@ -8,18 +8,20 @@
 namespace d2l::apps {
 namespace {
 
-// Parameter count at the model's default input: one example of its default data set.
-int64_t default_parameter_count(const ModelSpec& spec) {
-  const auto& data = find_dataset(spec.defaults.data);
-  auto model = spec.make({data.example_shape, data.num_outputs, {}});
-  return count_parameters(*model.ptr());
+// Parameter count at the model's default input (one example of its default data set), as text;
+// "-" where it depends on a vocabulary only known once the data is read.
+std::string default_parameter_count(const ModelSpec& spec) {
+  const auto args = default_args(spec);
+  if (!args) return "-";
+  auto model = spec.make(*args);
+  return std::to_string(count_parameters(*model.ptr()));
 }
 
 void list_command() {
   std::printf("Models (parameters at the default input):\n");
   for (const auto& spec : models())
-    std::printf("  %-26s %-6s %10lld  %s\n", spec.name.c_str(), spec.section.c_str(),
-                static_cast<long long>(default_parameter_count(spec)), spec.title.c_str());
+    std::printf("  %-26s %-6s %10s  %s\n", spec.name.c_str(), spec.section.c_str(),
+                default_parameter_count(spec).c_str(), spec.title.c_str());
   std::printf("\nData sets:\n");
   for (const auto& spec : datasets()) std::printf("  %-26s %s\n", spec.name.c_str(), spec.description.c_str());
   std::printf("\nBook configs (d2l chapter NAME|SECTION, files in %s):\n", configs_dir().string().c_str());

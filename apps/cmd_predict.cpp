@@ -1,5 +1,6 @@
 // d2l predict CHECKPOINT IMAGE...            classes of images with a trained run's model
 // d2l predict --model NAME --weights FILE IMAGE...   e.g. torchvision's pretrained ImageNet weights
+// d2l predict CHECKPOINT --prefix "time traveller"   text from a language model
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/upsampling.h>
 
@@ -7,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "apps/commands.h"
 #include "apps/experiment.h"
 #include "apps/model_export.h"
+#include "apps/text_prediction.h"
 #include "data/image.h"
 #include "data/imagenet_classes.h"
 #include "train/torchscript.h"
@@ -31,6 +34,8 @@ struct PredictArgs {
   int64_t top_k = 5;
   int64_t threads = 0;
   std::string data_dir;
+  std::optional<std::string> prefix;  // text generation instead of image classification
+  int64_t num_preds = 50;
 };
 
 torch::Tensor resize(const torch::Tensor& X, int64_t height, int64_t width) {
@@ -78,6 +83,11 @@ void print_top_k(const std::string& image, const torch::Tensor& logits, const st
 }
 
 void predict_command(PredictArgs args) {
+  if (args.prefix) {
+    if (!args.images.empty()) throw std::invalid_argument("--prefix generates text: give no IMAGE");
+    generate_text({args.checkpoint, *args.prefix, args.num_preds, args.data_dir, args.threads});
+    return;
+  }
   if (!data::can_read_images())
     throw std::runtime_error("this build cannot read images (OpenCV was not found when it was configured)");
   at::set_num_threads(static_cast<int>(args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency())));
@@ -135,7 +145,8 @@ void predict_command(PredictArgs args) {
 
 void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
-  auto* cmd = app.add_subcommand("predict", "top-k classes of image files, from a run or from PyTorch weights");
+  auto* cmd = app.add_subcommand(
+      "predict", "top-k classes of image files (from a run or PyTorch weights), or text after --prefix");
   cmd->add_option("checkpoint", args->checkpoint,
                   "checkpoint file, run directory or TorchScript file from d2l export (omit with --model)");
   cmd->add_option("images", args->images, "image files (JPEG, PNG, PGM, ...)");
@@ -144,6 +155,8 @@ void add_predict_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--num-classes", args->num_classes, "outputs of --model's head (1000: ImageNet class names)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--prefix", args->prefix, "language models: generate text after this prefix (predict_ch8)");
+  cmd->add_option("--num-preds", args->num_preds, "tokens generated after --prefix")->check(CLI::NonNegativeNumber);
   cmd->add_option("--top-k", args->top_k, "classes shown per image")->check(CLI::PositiveNumber);
   cmd->add_option("--data-dir", args->data_dir, "folder searched first for the run's data files");
   cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);

@@ -34,7 +34,10 @@ void train_command(const TrainArgs& args) {
   const auto run = run_training(config, resume);
   const auto& h = run.result.history;
   if (!h.rows.empty()) std::printf("%s\n", train::format_metrics(h.rows.back()).c_str());
-  std::printf("%.1f examples/sec on %s\n", run.result.examples_per_sec, parse_device(config.device).str().c_str());
+  // Text models report tokens/sec, as the book's train_ch8 and train_seq2seq do.
+  const bool text = run.result.tokens_per_sec > 0;
+  std::printf("%.1f %s/sec on %s\n", text ? run.result.tokens_per_sec : run.result.examples_per_sec,
+              text ? "tokens" : "examples", parse_device(config.device).str().c_str());
   if (args.export_model) {
     auto trained = load_trained(run.run_dir, [](RunConfig& c) { c.limit_train = c.limit_test = 1; });
     const auto file = run.run_dir / "exports" / "model.pt";

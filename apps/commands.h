@@ -11,5 +11,6 @@ void add_chapter_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_translate_command(CLI::App& app);
 
 }  // namespace d2l::apps

@@ -13,6 +13,8 @@
 #include "train/checkpoint.h"
 #include "train/strings.h"
 #include "train/tasks/classification.h"
+#include "train/tasks/language_model.h"
+#include "train/tasks/seq2seq.h"
 #include "train/tasks/regression.h"
 #include "train/weights/state_dict.h"
 
@@ -33,6 +35,24 @@ RunConfig resolve(RunConfig c) {
   if (!c.resize) c.resize = d.resize;
   if (!c.dropout.empty() && !spec.takes_dropout)
     throw std::invalid_argument("--dropout: model '" + c.model + "' has no dropout layers (mlp and dropout-mlp do)");
+  if (c.dropout.empty()) c.dropout = d.dropout;
+  if (!c.optimizer) c.optimizer = d.optimizer;
+  if (!c.clip_grad) c.clip_grad = d.clip_grad;
+  const bool text = spec.task == TaskKind::language_model || spec.task == TaskKind::seq2seq;
+  if (!text && (c.num_steps || c.num_hiddens || c.num_layers || c.embed_size || c.max_tokens || c.sampling))
+    throw std::invalid_argument("--num-steps / --num-hiddens / --num-layers / --embed-size / --max-tokens / "
+                                "--sampling are for text models; '" + c.model + "' is not one");
+  if (text) {
+    const auto fill = [](std::optional<int64_t>& value, int64_t fallback) {
+      if (!value && fallback > 0) value = fallback;
+    };
+    fill(c.num_steps, d.num_steps);
+    fill(c.num_hiddens, d.num_hiddens);
+    fill(c.num_layers, d.num_layers);
+    fill(c.embed_size, d.embed_size);
+    if (!c.max_tokens && spec.task == TaskKind::language_model) c.max_tokens = d.max_tokens;
+    if (!c.sampling && spec.task == TaskKind::language_model) c.sampling = d.sampling;
+  }
   validate(c);
   return c;
 }
@@ -100,6 +120,47 @@ void start_from_weights(Experiment& e, bool load_weights) {
       if (!train::starts_with_any(p.key(), e.spec->head)) p.value().set_requires_grad(false);
 }
 
+// What the data set holds, in the words of task_name.
+std::string data_kind(const data::DataModule& dm) {
+  if (dm.source_vocab) return "translation";
+  if (dm.vocab) return "language modelling";
+  return dm.class_names.empty() ? "regression" : "classification";
+}
+
+std::string task_name(TaskKind task) {
+  switch (task) {
+    case TaskKind::classification: return "classification";
+    case TaskKind::regression:
+    case TaskKind::regression_half_squared: return "regression";
+    case TaskKind::language_model: return "language modelling";
+    case TaskKind::seq2seq: return "translation";
+  }
+  return "";
+}
+
+std::unique_ptr<train::Task> make_task(const Experiment& e) {
+  switch (e.spec->task) {
+    case TaskKind::classification:
+      return std::make_unique<train::ClassificationTask>(e.model);
+    case TaskKind::regression:
+    case TaskKind::regression_half_squared: {
+      const bool half = e.spec->task == TaskKind::regression_half_squared;
+      return std::make_unique<train::RegressionTask>(e.model, train::RegressionOptions().half_squared(half));
+    }
+    case TaskKind::language_model: {
+      const bool sequential = e.config.sampling == "sequential";
+      return std::make_unique<train::LanguageModelTask>(e.model.get<models::RNNLM>(),
+                                                        train::LanguageModelOptions().carry_state(sequential));
+    }
+    case TaskKind::seq2seq: {
+      const auto& vocab = *e.data.vocab;
+      return std::make_unique<train::Seq2SeqTask>(e.model.get<models::Seq2Seq>(),
+                                                  train::Seq2SeqTaskOptions(vocab["<bos>"], vocab["<eos>"]));
+    }
+  }
+  throw std::logic_error("unknown task kind");
+}
+
 }  // namespace
 
 Experiment build_experiment(const RunConfig& config, bool load_weights) {
@@ -111,10 +172,11 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
   at::set_num_threads(static_cast<int>(threads));
   e.data = find_dataset(e.config.data).load(e.config, *e.config.resize);
 
-  const bool regression = e.spec->task != TaskKind::classification;
-  if (regression != e.data.class_names.empty())
-    throw std::invalid_argument("model '" + e.config.model + "' (" + (regression ? "regression" : "classification") +
-                                ") cannot train on data set '" + e.config.data + "'");
+  const auto task = e.spec->task;
+  const bool regression = task == TaskKind::regression || task == TaskKind::regression_half_squared;
+  if (task_name(task) != data_kind(e.data))
+    throw std::invalid_argument("model '" + e.config.model + "' (" + task_name(task) + ") cannot train on data set '" +
+                                e.config.data + "' (" + data_kind(e.data) + ")");
   if (const int64_t channels = e.spec->defaults.channels; channels > 0) {
     const int64_t have = example_shape(e.data)[0];
     if (have != 1 && have != channels)
@@ -124,24 +186,23 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
   }
   ModelArgs args;
   args.input_shape = example_shape(e.data);
-  args.num_outputs = regression ? 1 : static_cast<int64_t>(e.data.class_names.size());
+  args.num_outputs = regression ? 1 : e.data.vocab ? e.data.vocab->size() : static_cast<int64_t>(e.data.class_names.size());
   args.dropout = e.config.dropout;
+  args.source_vocab = e.data.source_vocab ? e.data.source_vocab->size() : 0;
+  args.num_hiddens = e.config.num_hiddens.value_or(0);
+  args.num_layers = e.config.num_layers.value_or(0);
+  args.embed_size = e.config.embed_size.value_or(0);
   torch::manual_seed(static_cast<uint64_t>(e.config.seed));
   e.model = e.spec->make(args);
   models::apply_init(*e.model.ptr(), models::parse_init(*e.config.init));
   start_from_weights(e, load_weights);
-  if (regression) {
-    const bool half = e.spec->task == TaskKind::regression_half_squared;
-    e.task = std::make_unique<train::RegressionTask>(e.model, train::RegressionOptions().half_squared(half));
-  } else {
-    e.task = std::make_unique<train::ClassificationTask>(e.model);
-  }
+  e.task = make_task(e);
   return e;
 }
 
 train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_dir) {
   const auto& c = e.config;
-  train::OptimizerConfig optimizer{c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
+  train::OptimizerConfig optimizer{*c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
   train::ScheduleConfig schedule{c.scheduler, c.warmup_epochs, c.step_size, c.gamma, 0.0};
   return train::TrainerOptions()
       .max_epochs(*c.epochs)
@@ -149,7 +210,7 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
       .drop_last(c.drop_last)
       .optimizer(optimizer)
       .schedule(schedule)
-      .gradient_clip_val(c.clip_grad)
+      .gradient_clip_val(*c.clip_grad)
       .seed(static_cast<uint64_t>(c.seed))
       .device(e.device)
       .channels_last(c.channels_last)
@@ -214,7 +275,8 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
   const auto& c = experiment.config;
   if (!c.quiet)
     spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads; run: {}", c.model,
-                 c.data, experiment.data.train.size(), experiment.data.val.size(), *c.epochs, experiment.device.str(),
+                 c.data, experiment.data.train_loader(*c.batch_size, static_cast<uint64_t>(c.seed)).num_examples(),
+                 experiment.data.val.size(), *c.epochs, experiment.device.str(),
                  at::get_num_threads(), run_dir.string());
   TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint)};
   return run;

@@ -42,6 +42,13 @@ ExportInfo export_info(const Experiment& e, const std::map<std::string, double>&
   info.stored_shape = stored;
   info.transform = e.data.transform;
   info.class_names = e.data.class_names;
+  if (e.spec->task == TaskKind::seq2seq)
+    throw std::invalid_argument("model '" + info.model + "': TorchScript export of translation models is not supported "
+                                "(their greedy decoding loop does not trace); use --format state-dict");
+  if (e.data.vocab) {
+    for (int64_t i = 0; i < e.data.vocab->size(); ++i) info.vocab.push_back(e.data.vocab->to_token(i));
+    info.tokens = e.config.tokens;
+  }
   info.metrics = metrics;
   return info;
 }
@@ -58,7 +65,9 @@ std::string to_toml(const ExportInfo& info) {
       {"title", info.title},
       {"section", info.section},
       {"input_shape", to_array(info.input_shape)},
-      {"input_dtype", "float32"},
+      {"input_dtype", info.vocab.empty() ? "float32" : "int64"},
+      {"tokens", info.tokens},
+      {"vocab", to_array(info.vocab)},
       {"traced_batch", info.traced_batch},
       {"preprocessing", toml::table{{"stored_shape", to_array(info.stored_shape)},
                                     {"scale", 1.0 / 255.0},
@@ -99,6 +108,8 @@ ExportInfo parse_export_info(const std::string& text, const std::string& source)
   info.transform.mean = from_array<double>(pre["mean"]);
   info.transform.std = from_array<double>(pre["std"]);
   info.class_names = from_array<std::string>(table["classes"]);
+  info.vocab = from_array<std::string>(table["vocab"]);
+  info.tokens = table["tokens"].value_or(std::string());
   if (const auto* metrics = table["metrics"].as_table())
     for (const auto& [name, value] : *metrics)
       if (auto v = value.value<double>()) info.metrics[std::string(name.str())] = *v;
@@ -114,7 +125,9 @@ void export_torchscript(Experiment& e, const std::map<std::string, double>& metr
   shape.insert(shape.end(), info.input_shape.begin(), info.input_shape.end());
   auto& model = *e.model.ptr();
   model.to(torch::kCPU);
-  const auto example = torch::rand(shape);
+  // Language models take token indices.
+  const auto example = info.vocab.empty() ? torch::rand(shape)
+                                          : torch::randint(static_cast<int64_t>(info.vocab.size()), shape, torch::kInt64);
   try {
     model.eval();
     torch::NoGradGuard no_grad;

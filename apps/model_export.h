@@ -21,6 +21,9 @@ struct ExportInfo {
   std::vector<int64_t> stored_shape;  // one example as the data set stores it (images are resized to it first)
   data::Transform transform;          // then this: scaling to [0, 1], resize, crop, channels, mean/std
   std::vector<std::string> class_names;
+  // Language models: input tokens are int64 indices into vocab (characters or words).
+  std::vector<std::string> vocab;
+  std::string tokens;  // "char" | "word"; empty for image and regression models
   std::map<std::string, double> metrics;  // the last epoch's
   int64_t traced_batch = 1;
 };

@@ -1,5 +1,7 @@
 #include "apps/registry.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "apps/suggest.h"
@@ -185,7 +187,12 @@ const std::vector<ModelSpec>& models() {
       {"tv-densenet121", "torchvision DenseNet-121", "8.7", TaskKind::classification, tv,
        [](const ModelArgs& a) { return make<models::DenseNet>(models::densenet121().num_classes(a.num_outputs)); }, false, {"classifier."}},
   };
-  return table;
+  static const std::vector<ModelSpec> all = [] {
+    auto out = table;
+    for (auto& spec : text_models()) out.push_back(std::move(spec));
+    return out;
+  }();
+  return all;
 }
 
 const std::vector<DataSpec>& datasets() {
@@ -226,7 +233,12 @@ const std::vector<DataSpec>& datasets() {
          return limited(data::synthetic_regression(data::high_dim_regression_options().seed(c.seed)), c);
        }},
   };
-  return table;
+  static const std::vector<DataSpec> all = [] {
+    auto out = table;
+    for (auto& spec : text_datasets()) out.push_back(std::move(spec));
+    return out;
+  }();
+  return all;
 }
 
 namespace {
@@ -245,7 +257,23 @@ const Spec& find_by_name(const std::vector<Spec>& table, const std::string& what
 
 const ModelSpec& find_model(const std::string& name) { return find_by_name(models(), "model", name); }
 
-const DataSpec& find_dataset(const std::string& name) { return find_by_name(datasets(), "data set", name); }
+const DataSpec& find_dataset(const std::string& name) {
+  std::error_code ec;
+  if (std::none_of(datasets().begin(), datasets().end(), [&](const DataSpec& d) { return d.name == name; }) &&
+      std::filesystem::is_regular_file(name, ec))
+    return find_by_name(datasets(), "data set", "file");
+  return find_by_name(datasets(), "data set", name);
+}
+
+std::optional<ModelArgs> default_args(const ModelSpec& spec) {
+  const auto& data = find_dataset(spec.defaults.data);
+  if (data.num_outputs == 0 && spec.task != TaskKind::classification) return std::nullopt;
+  ModelArgs args{data.example_shape, data.num_outputs, spec.defaults.dropout};
+  args.num_hiddens = spec.defaults.num_hiddens;
+  args.num_layers = spec.defaults.num_layers;
+  args.embed_size = spec.defaults.embed_size;
+  return args;
+}
 
 int64_t count_parameters(torch::nn::Module& model) {
   int64_t n = 0;

@@ -4,6 +4,7 @@
 #include <torch/nn/modules/container/any.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,16 @@
 
 namespace d2l::apps {
 
-enum class TaskKind { classification, regression, regression_half_squared };
+enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq };
 
 // What a model factory may take from the data and the config.
 struct ModelArgs {
   std::vector<int64_t> input_shape;  // one example, e.g. {1, 28, 28} or {2}
   int64_t num_outputs = 10;
   std::vector<double> dropout;  // empty: the model's default
+  // Text models: the vocabulary sizes (num_outputs is the target's) and the layer sizes.
+  int64_t source_vocab = 0;
+  int64_t num_hiddens = 0, num_layers = 0, embed_size = 0;
 };
 
 // The book's training settings for a model (train_ch6 and friends, zh-v2 / en-0.17).
@@ -30,6 +34,12 @@ struct ModelDefaults {
   std::string init = "none";
   int64_t resize = 0;
   int64_t channels = 0;  // input channels the model needs (gray images are repeated); 0: the data's
+  std::string optimizer = "sgd";
+  double clip_grad = 0.0;
+  // Text models (d2l 9-11); 0 / empty: not a text model.
+  int64_t num_steps = 0, num_hiddens = 0, num_layers = 0, embed_size = 0, max_tokens = 0;
+  std::string sampling;
+  std::vector<double> dropout;
 };
 
 struct ModelSpec {
@@ -53,10 +63,18 @@ struct DataSpec {
 };
 
 const std::vector<ModelSpec>& models();
+std::vector<ModelSpec> text_models();  // chapters 9-11, in registry_text.cpp
 const std::vector<DataSpec>& datasets();
+std::vector<DataSpec> text_datasets();
 const ModelSpec& find_model(const std::string& name);  // throws with the close matches
+// A name from datasets(), or the path of a text file: a corpus for language models, tab-separated
+// sentence pairs for translation models (the "file" data set).
 const DataSpec& find_dataset(const std::string& name);
 
 int64_t count_parameters(torch::nn::Module& model);
+
+// The arguments a model gets on its default data set with the book's settings; nullopt where they
+// depend on a vocabulary that is only known once the data is read (translation).
+std::optional<ModelArgs> default_args(const ModelSpec& spec);
 
 }  // namespace d2l::apps

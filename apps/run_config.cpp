@@ -152,7 +152,19 @@ void validate(const RunConfig& c) {
   non_negative(c.momentum, "--momentum (momentum)");
   non_negative(c.weight_decay, "--weight-decay (weight_decay)");
   non_negative(c.warmup_epochs, "--warmup-epochs (warmup_epochs)");
-  non_negative(c.clip_grad, "--clip-grad (clip_grad)");
+  if (c.clip_grad) non_negative(*c.clip_grad, "--clip-grad (clip_grad)");
+  positive(c.num_steps, "--num-steps (num_steps)");
+  positive(c.num_hiddens, "--num-hiddens (num_hiddens)");
+  positive(c.num_layers, "--num-layers (num_layers)");
+  positive(c.embed_size, "--embed-size (embed_size)");
+  if (c.max_tokens) non_negative(static_cast<double>(*c.max_tokens), "--max-tokens (max_tokens)");
+  const auto one_of = [](const std::string& flag, const std::string& what, const std::string& value,
+                         const std::vector<std::string>& names) {
+    if (std::find(names.begin(), names.end(), value) == names.end())
+      throw std::invalid_argument(flag + ": " + unknown_name_message(what, value, names));
+  };
+  if (c.sampling) one_of("--sampling", "sampling", *c.sampling, {"sequential", "random", "windowed"});
+  one_of("--tokens", "token kind", c.tokens, {"char", "word"});
   non_negative(static_cast<double>(c.threads), "--threads (threads)");
   non_negative(static_cast<double>(c.limit_train), "--limit-train (limit_train)");
   non_negative(static_cast<double>(c.limit_test), "--limit-test (limit_test)");
@@ -161,15 +173,9 @@ void validate(const RunConfig& c) {
   if (c.step_size <= 0) throw std::invalid_argument("--step-size (step_size) must be positive");
   for (double p : c.dropout)
     if (!(p >= 0 && p < 1)) throw std::invalid_argument("dropout probabilities must be in [0, 1)");
-  const std::vector<std::string> optimizers = {"sgd", "momentum", "adam", "adamw"};
-  if (std::find(optimizers.begin(), optimizers.end(), c.optimizer) == optimizers.end())
-    throw std::invalid_argument("--optimizer: " + unknown_name_message("optimizer", c.optimizer, optimizers));
-  const std::vector<std::string> schedulers = {"constant", "step", "cosine"};
-  if (std::find(schedulers.begin(), schedulers.end(), c.scheduler) == schedulers.end())
-    throw std::invalid_argument("--scheduler: " + unknown_name_message("scheduler", c.scheduler, schedulers));
-  const std::vector<std::string> inits = {"none", "xavier", "normal"};
-  if (c.init && std::find(inits.begin(), inits.end(), *c.init) == inits.end())
-    throw std::invalid_argument("--init: " + unknown_name_message("init", *c.init, inits));
+  if (c.optimizer) one_of("--optimizer", "optimizer", *c.optimizer, {"sgd", "momentum", "adam", "adamw"});
+  one_of("--scheduler", "scheduler", c.scheduler, {"constant", "step", "cosine"});
+  if (c.init) one_of("--init", "init", *c.init, {"none", "xavier", "normal"});
 }
 
 std::string to_toml(const RunConfig& config) {

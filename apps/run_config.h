@@ -32,14 +32,14 @@ struct RunConfig {
   std::optional<double> lr;
   std::optional<std::string> init;  // none | xavier | normal
   std::vector<double> dropout;      // per hidden layer of MLPs; empty: the model's default
-  std::string optimizer = "sgd";    // sgd | momentum | adam | adamw
+  std::optional<std::string> optimizer;  // sgd | momentum | adam | adamw
   double momentum = 0.9;
   double weight_decay = 0.0;
   std::string scheduler = "constant";  // constant | step | cosine
   double warmup_epochs = 0.0;
   int64_t step_size = 30;
   double gamma = 0.1;
-  double clip_grad = 0.0;
+  std::optional<double> clip_grad;  // 0: off
   int64_t seed = 42;
   int64_t threads = 0;  // 0: all cores
   std::string device = "auto";
@@ -54,6 +54,10 @@ struct RunConfig {
   bool new_head = false;
   double head_lr_mult = 1.0;
   bool freeze_backbone = false;
+  // Text models and their data (d2l 9-11).
+  std::optional<int64_t> num_steps, num_hiddens, num_layers, embed_size, max_tokens;
+  std::optional<std::string> sampling;  // sequential | random | windowed
+  std::string tokens = "char";          // char | word
   BookInfo book;
 };
 
@@ -95,6 +99,13 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("head_lr_mult", "learning-rate multiplier of the output layer (the book's fine-tuning: 10)",
         c.head_lr_mult...);
   visit("freeze_backbone", "train the output layer only", c.freeze_backbone...);
+  visit("num_steps", "text: time steps per example (tokens in a subsequence or a padded sentence)", c.num_steps...);
+  visit("num_hiddens", "text models: hidden units of the recurrent layers", c.num_hiddens...);
+  visit("num_layers", "text models: stacked recurrent layers", c.num_layers...);
+  visit("embed_size", "seq2seq: token embedding size", c.embed_size...);
+  visit("max_tokens", "language models: train on the corpus's first N tokens (0: all)", c.max_tokens...);
+  visit("sampling", "language models: sequential | random (d2l 9.3) | windowed (en-1.0)", c.sampling...);
+  visit("tokens", "language models: char | word tokens", c.tokens...);
 }
 
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and

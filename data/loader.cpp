@@ -10,7 +10,8 @@ namespace d2l::data {
 
 TensorDataset TensorDataset::head(int64_t n) const {
   if (n <= 0 || n >= size()) return *this;
-  return {inputs.slice(0, 0, n), targets.slice(0, 0, n)};
+  const auto first = [n](const torch::Tensor& t) { return t.defined() ? t.slice(0, 0, n) : t; };
+  return {first(inputs), first(targets), first(input_valid_lens), first(target_valid_lens)};
 }
 
 namespace {
@@ -89,8 +90,16 @@ DataLoader::DataLoader(TensorDataset dataset, Transform transform, LoaderOptions
   set_epoch(0);
 }
 
+DataLoader::DataLoader(EpochData epoch_data, Transform transform, LoaderOptions options)
+    : epoch_data_(std::move(epoch_data)), transform_(std::move(transform)), options_(options) {
+  if (options_.batch_size() <= 0) throw std::invalid_argument("batch size must be positive");
+  set_epoch(0);
+  if (dataset_.size() == 0) throw std::invalid_argument("data loader: the data set is empty");
+}
+
 void DataLoader::set_epoch(int64_t epoch) {
   epoch_ = epoch;
+  if (epoch_data_) dataset_ = epoch_data_(epoch);
   if (!options_.shuffle()) {
     order_ = torch::arange(dataset_.size(), torch::kInt64);
     return;
@@ -126,7 +135,8 @@ Batch DataLoader::batch(int64_t index) const {
   } else {
     X = transform_(X);
   }
-  return {X, dataset_.targets.index_select(0, indices)};
+  const auto select = [&](const torch::Tensor& t) { return t.defined() ? t.index_select(0, indices) : t; };
+  return {X, select(dataset_.targets), select(dataset_.input_valid_lens), select(dataset_.target_valid_lens)};
 }
 
 }  // namespace d2l::data

@@ -5,14 +5,18 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace d2l::data {
 
 // Inputs and targets with the examples along dimension 0. Images stay uint8 until batched.
+// Padded token sequences also carry their valid lengths (d2l 10.5), one per example.
 struct TensorDataset {
   torch::Tensor inputs;
   torch::Tensor targets;
+  torch::Tensor input_valid_lens = {};   // [n] int64, or undefined
+  torch::Tensor target_valid_lens = {};  // [n] int64, or undefined
   int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
   TensorDataset head(int64_t n) const;  // the first n examples (all when n <= 0 or n >= size)
 };
@@ -20,6 +24,8 @@ struct TensorDataset {
 struct Batch {
   torch::Tensor X;
   torch::Tensor y;
+  torch::Tensor X_valid_len = {};  // defined when the data set has valid lengths
+  torch::Tensor y_valid_len = {};
 };
 
 // What happens to each image batch after index_select.
@@ -47,9 +53,14 @@ struct LoaderOptions {
   TORCH_ARG(bool, augment) = false;  // apply the transform's augmentation (seeded by seed, epoch, batch)
 };
 
+// A data set drawn afresh for each epoch (the book's text iterators pick a new random offset
+// every epoch); the loader then batches it in order.
+using EpochData = std::function<TensorDataset(int64_t epoch)>;
+
 class DataLoader {
  public:
   DataLoader(TensorDataset dataset, Transform transform, LoaderOptions options);
+  DataLoader(EpochData epoch_data, Transform transform, LoaderOptions options);
 
   void set_epoch(int64_t epoch);  // reshuffles (when shuffling) for that epoch
   int64_t num_batches() const;
@@ -74,6 +85,7 @@ class DataLoader {
   Iterator end() const { return {this, num_batches()}; }
 
  private:
+  EpochData epoch_data_;
   TensorDataset dataset_;
   Transform transform_;
   LoaderOptions options_;

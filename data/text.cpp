@@ -30,6 +30,8 @@ std::vector<std::string> read_text_lines(const std::filesystem::path& file) {
   std::vector<std::string> lines;
   bool any = false;
   for (std::string line; std::getline(in, line);) {
+    if (line.find('\0') != std::string::npos)
+      throw std::runtime_error(file.string() + ": binary data (NUL bytes); expected a text file");
     lines.push_back(clean_line(line));
     any = any || !lines.back().empty();
   }

@@ -3,6 +3,7 @@
 #include <torch/nn/init.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/rnn.h>
 
 #include <stdexcept>
 
@@ -26,6 +27,11 @@ void apply_init(torch::nn::Module& model, Init init) {
     } else if (auto* conv = module->as<torch::nn::Conv2d>()) {
       weight = conv->weight;
       bias = conv->bias;
+    } else if (auto* gru = module->as<torch::nn::GRU>(); gru && init == Init::xavier) {
+      // train_seq2seq's init: every GRU weight matrix as well (its biases keep their defaults).
+      for (auto& p : gru->named_parameters(/*recurse=*/false))
+        if (p.key().find("weight") != std::string::npos) torch::nn::init::xavier_uniform_(p.value());
+      continue;
     } else {
       continue;
     }

@@ -8,7 +8,7 @@ namespace d2l::models {
 
 enum class Init {
   none,    // keep what the modules set (PyTorch's defaults, or the model's own)
-  xavier,  // xavier_uniform_ on every Linear / Conv2d weight (train_ch6, init_cnn)
+  xavier,  // xavier_uniform_ on every Linear / Conv2d / GRU weight (train_ch6, init_cnn, train_seq2seq)
   normal,  // N(0, 0.01^2) on every Linear / Conv2d weight, biases zero (chapters 3-5)
 };
 

@@ -3,6 +3,10 @@
 #ifndef D2L_HAVE_OPENCV
 namespace d2l::train {
 bool save_curves(const std::filesystem::path&, const History&) { return false; }
+bool save_heatmap(const std::filesystem::path&, const torch::Tensor&, const std::vector<std::string>&,
+                  const std::vector<std::string>&) {
+  return false;
+}
 }  // namespace d2l::train
 #else
 
@@ -27,6 +31,12 @@ std::string format(double v) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3g", v);
   return buffer;
+}
+
+void write_png(const std::filesystem::path& file, const cv::Mat& image) {
+  std::vector<uchar> png;
+  if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode " + file.string());
+  write_text_atomically(file, std::string(png.begin(), png.end()));
 }
 
 }  // namespace
@@ -80,9 +90,40 @@ bool save_curves(const std::filesystem::path& file, const History& history) {
     cv::line(image, {kWidth - kRight + 10, y - 4}, {kWidth - kRight + 30, y - 4}, colour, 2);
     cv::putText(image, columns[c], {kWidth - kRight + 36, y}, cv::FONT_HERSHEY_SIMPLEX, 0.45, black);
   }
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode " + file.string());
-  write_text_atomically(file, std::string(png.begin(), png.end()));
+  write_png(file, image);
+  return true;
+}
+
+bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weights, const std::vector<std::string>& rows,
+                  const std::vector<std::string>& cols) {
+  const auto W = weights.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  if (W.dim() != 2) throw std::invalid_argument("save_heatmap: weights must be a matrix");
+  constexpr int kCell = 36, kLabel = 110;
+  const int n_rows = static_cast<int>(W.size(0)), n_cols = static_cast<int>(W.size(1));
+  cv::Mat image(kLabel + n_rows * kCell + 10, kLabel + n_cols * kCell + 10, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto w = W.accessor<double, 2>();
+  const cv::Scalar black(0, 0, 0);
+  for (int r = 0; r < n_rows; ++r) {
+    for (int c = 0; c < n_cols; ++c) {
+      // The book's "Reds" colour map: white for 0, dark red for 1.
+      const double v = std::clamp(w[r][c], 0.0, 1.0);
+      const cv::Scalar colour(255 * (1 - v), 255 * (1 - v), 255 - 120 * v);
+      const cv::Point top_left(kLabel + c * kCell, kLabel + r * kCell);
+      cv::rectangle(image, top_left, top_left + cv::Point(kCell - 1, kCell - 1), colour, cv::FILLED);
+    }
+    if (r < static_cast<int>(rows.size()))
+      cv::putText(image, rows[r], {5, kLabel + r * kCell + kCell / 2 + 5}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black);
+  }
+  for (int c = 0; c < n_cols && c < static_cast<int>(cols.size()); ++c) {
+    // Column labels written upwards, as rotated text.
+    cv::Mat label(kCell, kLabel - 5, CV_8UC3, cv::Scalar(255, 255, 255));
+    cv::putText(label, cols[c], {2, kCell / 2 + 5}, cv::FONT_HERSHEY_SIMPLEX, 0.5, black);
+    cv::Mat rotated;
+    cv::rotate(label, rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
+    rotated.copyTo(image(cv::Rect(kLabel + c * kCell, 0, rotated.cols, rotated.rows)));
+  }
+  cv::rectangle(image, {kLabel, kLabel}, {kLabel + n_cols * kCell, kLabel + n_rows * kCell}, black);
+  write_png(file, image);
   return true;
 }
 

@@ -1,6 +1,10 @@
 // Training curves like the book's plots (d2l.Animator): metrics against epochs, drawn with OpenCV.
 #pragma once
+#include <torch/types.h>
+
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "train/metrics.h"
 
@@ -9,5 +13,11 @@ namespace d2l::train {
 // Draws every loss and accuracy column of `history` and writes a PNG atomically. Returns false
 // (and writes nothing) in a build without OpenCV.
 bool save_curves(const std::filesystem::path& file, const History& history);
+
+// A heat map of `weights` [rows, cols] (values in [0, 1], e.g. attention weights: one row per
+// query), rows labelled on the left and columns on top, as d2l.show_heatmaps; PNG, atomically.
+// Returns false in a build without OpenCV.
+bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weights, const std::vector<std::string>& rows,
+                  const std::vector<std::string>& cols);
 
 }  // namespace d2l::train

@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/nn/module.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace d2l::train {
 struct StepOutput {
   torch::Tensor loss;           // what backward() is called on
   std::vector<Metric> metrics;  // train_* metrics of this batch
+  int64_t tokens = 0;           // text tasks: tokens processed, for tokens/s
 };
 
 class Task {
@@ -22,6 +24,10 @@ class Task {
   virtual torch::nn::Module& model() = 0;
   virtual StepOutput training_step(const data::Batch& batch) = 0;
   virtual std::vector<Metric> validation_step(const data::Batch& batch) = 0;
+  // Called before each training epoch (a language model forgets its carried hidden state).
+  virtual void on_train_epoch_start() {}
+  // Metrics computed from the epoch's means, e.g. perplexity = exp(mean loss).
+  virtual void derive_metrics(std::map<std::string, double>& /*means*/) const {}
   // The validation metric that picks checkpoints/best.pt, and its direction.
   virtual std::string monitor() const = 0;
   virtual bool higher_is_better() const = 0;

@@ -47,7 +47,8 @@ std::string json_number(double v) {
 data::Batch to_device(data::Batch batch, torch::Device device, bool channels_last) {
   if (channels_last && batch.X.dim() == 4) batch.X = batch.X.contiguous(torch::MemoryFormat::ChannelsLast);
   if (batch.X.device() == device) return batch;
-  return {batch.X.to(device, /*non_blocking=*/true), batch.y.to(device, /*non_blocking=*/true)};
+  const auto move = [&](const torch::Tensor& t) { return t.defined() ? t.to(device, /*non_blocking=*/true) : t; };
+  return {move(batch.X), move(batch.y), move(batch.X_valid_len), move(batch.y_valid_len)};
 }
 
 // Python's model.to(memory_format=torch.channels_last): 4-D parameters and buffers in NHWC order.
@@ -72,7 +73,9 @@ std::string format_metrics(const std::map<std::string, double>& m) {
   ss.setf(std::ios::fixed);
   ss.precision(3);
   const std::vector<std::pair<std::string, std::string>> names = {
-      {"train_loss", "loss"}, {"train_acc", "train acc"}, {"test_loss", "test loss"}, {"test_acc", "test acc"}};
+      {"train_loss", "loss"},           {"train_acc", "train acc"}, {"train_ppl", "perplexity"},
+      {"test_loss", "test loss"},       {"test_acc", "test acc"},   {"test_ppl", "test perplexity"},
+      {"test_bleu", "test bleu"}};
   bool first = true;
   for (const auto& [key, label] : names) {
     if (auto it = m.find(key); it != m.end()) {
@@ -110,7 +113,9 @@ std::map<std::string, double> Trainer::evaluate(Task& task, const data::DataLoad
   task.model().eval();
   MetricAccumulator metrics;
   for (const auto& batch : loader) metrics.add(task.validation_step(to_device(batch, device, channels_last)));
-  return metrics.means();
+  auto means = metrics.means();
+  task.derive_metrics(means);
+  return means;
 }
 
 void Trainer::prepare_run_dir() const {
@@ -151,6 +156,7 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
   }
   json << "  \"best\": " << json_number(state.best) << ",\n"
        << "  \"examples_per_sec\": " << json_number(result.examples_per_sec) << ",\n"
+       << (result.tokens_per_sec > 0 ? "  \"tokens_per_sec\": " + json_number(result.tokens_per_sec) + ",\n" : "")
        << "  \"train_seconds\": " << json_number(result.train_seconds) << ",\n"
        << "  \"wall_seconds\": " << json_number(wall_seconds) << ",\n"
        << "  \"device\": " << json_string(options_.device().str()) << ",\n"
@@ -162,11 +168,17 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
 
 std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optimizer& optimizer,
                                                  data::DataLoader& loader, int64_t epoch, TrainingState& state,
-                                                 Progress& progress) const {
+                                                 Progress& progress, int64_t& tokens) const {
   auto& model = task.model();
   loader.set_epoch(epoch);
   model.train();
+  task.on_train_epoch_start();
   MetricAccumulator metrics;
+  const auto means = [&] {
+    auto m = metrics.means();
+    task.derive_metrics(m);
+    return m;
+  };
   const int64_t steps_per_epoch = loader.num_batches();
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   double lr = options_.optimizer().lr;
@@ -181,11 +193,11 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
     if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
     optimizer.step();
     metrics.add(out.metrics);
+    tokens += out.tokens;
     ++state.step;
-    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch,
-                   [&] { return format_metrics(metrics.means()); });
+    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
   }
-  auto row = metrics.means();
+  auto row = means();
   row["lr"] = lr;  // the rate of the epoch's last step
   return row;
 }
@@ -228,13 +240,14 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     progress.line("nothing to train: the checkpoint already holds " + std::to_string(state.epoch) +
                   " epochs; pass a larger --epochs to continue");
   FitResult result;
-  int64_t examples = 0;
+  int64_t examples = 0, tokens = 0;
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
     const auto epoch_start = Clock::now();
-    auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress);
+    auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress, tokens);
     result.train_seconds += seconds_since(epoch_start);
     examples += train_loader.num_examples();
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
+    result.tokens_per_sec = static_cast<double>(tokens) / result.train_seconds;
     check_finite(row, epoch, write && state.epoch > 0);
     for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
     row["epoch"] = static_cast<double>(epoch + 1);

@@ -44,6 +44,7 @@ struct TrainerOptions {
 struct FitResult {
   History history;
   double examples_per_sec = 0;  // training steps only, as the book measures
+  double tokens_per_sec = 0;    // text tasks: the tokens their steps report (the book's tokens/sec)
   double train_seconds = 0;
 };
 
@@ -65,7 +66,8 @@ class Trainer {
  private:
   // One pass over the training data (the book's fit_epoch); the epoch's train metrics and lr.
   std::map<std::string, double> fit_epoch(Task& task, torch::optim::Optimizer& optimizer, data::DataLoader& loader,
-                                          int64_t epoch, TrainingState& state, Progress& progress) const;
+                                          int64_t epoch, TrainingState& state, Progress& progress,
+                                          int64_t& tokens) const;
   // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
   void check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const;
   void prepare_run_dir() const;

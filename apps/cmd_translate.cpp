@@ -1,0 +1,88 @@
+// d2l translate CHECKPOINT "sentence"...: greedy translations by a trained seq2seq run (the
+// book's predict_seq2seq), optionally with the decoder's attention drawn as a heat map.
+#include <ATen/Parallel.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "apps/commands.h"
+#include "apps/experiment.h"
+#include "data/text.h"
+#include "data/translation.h"
+#include "models/seq2seq.h"
+#include "train/plot.h"
+#include "train/tasks/seq2seq.h"
+
+namespace d2l::apps {
+namespace {
+
+struct TranslateArgs {
+  std::string checkpoint;
+  std::vector<std::string> sentences;
+  std::string attention;  // PNG file; one per sentence (-2, -3, ... before the extension) when several
+  std::string data_dir;
+  int64_t threads = 0;
+};
+
+std::filesystem::path nth_file(const std::filesystem::path& file, size_t i, size_t n) {
+  if (n == 1) return file;
+  auto out = file;
+  out.replace_filename(file.stem().string() + "-" + std::to_string(i + 1) + file.extension().string());
+  return out;
+}
+
+void translate_command(const TranslateArgs& args) {
+  auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
+    if (!args.data_dir.empty()) config.data_dir = args.data_dir;
+    config.device = "cpu";
+    config.threads = args.threads;
+  });
+  if (e.spec->task != TaskKind::seq2seq)
+    throw std::invalid_argument(args.checkpoint + " is a run of '" + e.config.model +
+                                "', not a translation model (seq2seq, bahdanau)");
+  const auto& src_vocab = *e.data.source_vocab;
+  const auto& tgt_vocab = *e.data.vocab;
+  const int64_t num_steps = *e.config.num_steps;
+  auto net = e.model.get<models::Seq2Seq>();
+  net->eval();
+  if (!args.attention.empty() && !net->options.attention())
+    throw std::invalid_argument("--attention: model '" + e.config.model + "' has no attention (bahdanau has)");
+  for (size_t i = 0; i < args.sentences.size(); ++i) {
+    // As the training pairs were prepared: lower case, a space before punctuation, words, <eos>.
+    const auto words = data::tokenize({data::preprocess_nmt(args.sentences[i])}, data::TokenKind::word).at(0);
+    const auto src = data::build_array_nmt({words}, src_vocab, num_steps);
+    const auto out = net->predict(src.tokens, src.valid_lens, tgt_vocab["<bos>"], num_steps);
+    const auto tokens = train::until_eos(out.tokens[0], tgt_vocab["<eos>"]);
+    std::string translation;
+    for (auto t : tokens) translation += (translation.empty() ? "" : " ") + tgt_vocab.to_token(t);
+    std::printf("%s => %s\n", args.sentences[i].c_str(), translation.c_str());
+    if (!args.attention.empty()) {
+      // Rows: the predicted tokens (and <eos>); columns: the source tokens the encoder saw.
+      std::vector<std::string> rows = tgt_vocab.to_tokens(tokens), cols = words;
+      rows.push_back("<eos>");
+      cols.push_back("<eos>");
+      const auto n_rows = std::min<int64_t>(static_cast<int64_t>(rows.size()), num_steps);
+      const auto n_cols = std::min<int64_t>(src.valid_lens[0].item<int64_t>(), num_steps);
+      const auto weights = out.attention[0].slice(0, 0, n_rows).slice(1, 0, n_cols);
+      const auto file = nth_file(args.attention, i, args.sentences.size());
+      if (!train::save_heatmap(file, weights, rows, cols))
+        throw std::runtime_error("--attention: this build cannot write images (OpenCV was not found)");
+      std::printf("  attention weights drawn in %s\n", file.string().c_str());
+    }
+  }
+}
+
+}  // namespace
+
+void add_translate_command(CLI::App& app) {
+  auto args = std::make_shared<TranslateArgs>();
+  auto* cmd = app.add_subcommand("translate", "translate sentences with a trained seq2seq run (greedy decoding)");
+  cmd->add_option("checkpoint", args->checkpoint, "run directory or checkpoint of seq2seq / bahdanau")->required();
+  cmd->add_option("sentences", args->sentences, "sentences in the source language")->required();
+  cmd->add_option("--attention", args->attention, "draw the decoder's attention weights into this PNG (bahdanau)");
+  cmd->add_option("--data-dir", args->data_dir, "folder searched first for the run's data files");
+  cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);
+  cmd->callback([args] { translate_command(*args); });
+}
+
+}  // namespace d2l::apps
