@@ -12,14 +12,16 @@ namespace {
 
 struct ChapterArgs {
   std::string id;
+  std::string profile;  // e.g. configs/quick-rnn.toml: its settings replace the book's
   RunFlags flags;
 };
 
 void print_comparison(const BookConfig& c, const train::FitResult& result) {
   const auto& row = result.history.rows.back();
   std::vector<std::string> metrics;
-  for (const auto& name : {"train_loss", "train_acc", "test_loss", "test_acc", "examples_per_sec"}) {
-    bool reported = row.count(name) > 0;
+  for (const auto& name : {"train_loss", "train_book_loss", "train_acc", "train_ppl", "test_loss", "test_acc", "test_ppl",
+                           "test_bleu", "examples_per_sec", "tokens_per_sec"}) {
+    bool reported = row.count(name) > 0 || (std::string(name) == "tokens_per_sec" && result.tokens_per_sec > 0);
     for (const auto& r : c.config.book.reported) reported = reported || r.metrics.count(name) > 0;
     if (reported) metrics.push_back(name);
   }
@@ -28,7 +30,9 @@ void print_comparison(const BookConfig& c, const train::FitResult& result) {
   for (const auto& r : c.config.book.reported) std::printf(" %12s", r.edition.c_str());
   std::printf("\n");
   for (const auto& m : metrics) {
-    const double ours = m == "examples_per_sec" ? result.examples_per_sec : (row.count(m) ? row.at(m) : NAN);
+    const double ours = m == "examples_per_sec"  ? result.examples_per_sec
+                        : m == "tokens_per_sec" ? result.tokens_per_sec
+                                                : (row.count(m) ? row.at(m) : NAN);
     std::printf("  %-18s %12.4g", m.c_str(), ours);
     for (const auto& r : c.config.book.reported) {
       auto it = r.metrics.find(m);
@@ -48,7 +52,7 @@ void chapter_command(const ChapterArgs& args) {
   for (const auto& c : configs) {
     std::printf("== %s (%s)\n", c.name.c_str(), c.file.string().c_str());
     std::fflush(stdout);
-    auto config = args.flags.apply(c.config);
+    auto config = args.flags.apply(args.profile.empty() ? c.config : overlay_config(c.config, args.profile));
     // Several experiments of one section share --out: each gets its own folder inside it.
     if (configs.size() > 1 && !config.out.empty()) config.out = (std::filesystem::path(config.out) / c.name).string();
     const auto run = run_training(config);
@@ -63,6 +67,9 @@ void add_chapter_command(CLI::App& app) {
   auto args = std::make_shared<ChapterArgs>();
   auto* cmd = app.add_subcommand("chapter", "reproduce a book section: 7.6 (English 1.0), zh:6.6, 0.17:6.6, or a name");
   cmd->add_option("id", args->id, "section number or config name (d2l list shows them)")->required();
+  cmd->add_option("--profile", args->profile,
+                  "a TOML file whose settings replace the book's, e.g. configs/quick-rnn.toml for a CPU run")
+      ->check(CLI::ExistingFile);
   args->flags.add_to(*cmd);
   cmd->callback([args] { chapter_command(*args); });
 }

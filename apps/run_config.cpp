@@ -138,6 +138,17 @@ RunConfig load_config(const std::filesystem::path& file) {
   return parse_config(text.str(), file.string());
 }
 
+RunConfig overlay_config(RunConfig base, const std::filesystem::path& file) {
+  const auto profile = load_config(file);  // checks keys and values
+  const auto table = toml::parse_file(file.string());
+  for_each_setting(
+      [&](const std::string& key, const char*, auto& field, const auto& value) {
+        if (table.contains(key)) field = value;
+      },
+      base, profile);
+  return base;
+}
+
 void validate(const RunConfig& c) {
   auto positive = [](const auto& value, const std::string& flag) {
     if (value && !(*value > 0)) throw std::invalid_argument(flag + " must be positive, got " + std::to_string(*value));

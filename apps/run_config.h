@@ -113,6 +113,10 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
 RunConfig parse_config(const std::string& text, const std::string& source);
 RunConfig load_config(const std::filesystem::path& file);
 
+// `base` with the settings that `file` names replaced by the file's values (a profile such as
+// configs/quick-rnn.toml laid over a book config); its [book] table is ignored.
+RunConfig overlay_config(RunConfig base, const std::filesystem::path& file);
+
 // The effective config as TOML (what config.toml and checkpoints hold).
 std::string to_toml(const RunConfig& config);
 

@@ -39,28 +39,56 @@ RNNCellScratchImpl::Gate RNNCellScratchImpl::gate(const std::string& name) {
 }
 
 torch::Tensor RNNCellScratchImpl::forward(const torch::Tensor& inputs, torch::Tensor& H, torch::Tensor& C) {
+  // The book's equations, with two liberties for speed that change no result: the input terms
+  // X_t W_x* + b_* of all time steps come from one matrix product before the loop, and gates that
+  // read the same H share one product per step (their weight matrices side by side).
+  const auto input_terms = [&](std::initializer_list<const Gate*> gates) {
+    std::vector<torch::Tensor> W, b;
+    for (const auto* g : gates) {
+      W.push_back(g->W_x);
+      b.push_back(g->b);
+    }
+    return torch::matmul(inputs, torch::cat(W, 1)).add_(torch::cat(b)).unbind(0);  // T x [B, gates * H]
+  };
+  const auto hidden_weights = [](std::initializer_list<const Gate*> gates) {
+    std::vector<torch::Tensor> W;
+    for (const auto* g : gates) W.push_back(g->W_h);
+    return torch::cat(W, 1);
+  };
   std::vector<torch::Tensor> outputs;
-  for (const auto& X : inputs.unbind(0)) {
-    switch (options.cell()) {
-      case CellKind::rnn:  // H = tanh(X W_xh + H W_hh + b_h)
-        H = torch::tanh(h_(X, H));
-        break;
-      case CellKind::gru: {
-        const auto Z = torch::sigmoid(z_(X, H));  // update gate
-        const auto R = torch::sigmoid(r_(X, H));  // reset gate
-        const auto H_tilde = torch::tanh(torch::addmm(h_.b, X, h_.W_x) + torch::mm(R * H, h_.W_h));
-        H = Z * H + (1 - Z) * H_tilde;
-        break;
+  switch (options.cell()) {
+    case CellKind::rnn: {  // H = tanh(X W_xh + H W_hh + b_h)
+      for (const auto& XW : input_terms({&h_})) {
+        H = torch::tanh(torch::addmm(XW, H, h_.W_h));
+        outputs.push_back(H);
       }
-      case CellKind::lstm: {
-        const auto I = torch::sigmoid(i_(X, H)), F = torch::sigmoid(f_(X, H)), O = torch::sigmoid(o_(X, H));
-        const auto C_tilde = torch::tanh(c_(X, H));
+      break;
+    }
+    case CellKind::gru: {
+      const auto XW_zr = input_terms({&z_, &r_}), XW_h = input_terms({&h_});
+      const auto W_h_zr = hidden_weights({&z_, &r_});
+      for (size_t t = 0; t < XW_h.size(); ++t) {
+        const auto ZR = torch::sigmoid(torch::addmm(XW_zr[t], H, W_h_zr)).chunk(2, 1);
+        const auto &Z = ZR[0], &R = ZR[1];                                    // update and reset gates
+        const auto H_tilde = torch::tanh(torch::addmm(XW_h[t], R * H, h_.W_h));  // candidate state
+        H = Z * H + (1 - Z) * H_tilde;
+        outputs.push_back(H);
+      }
+      break;
+    }
+    case CellKind::lstm: {
+      const auto XW = input_terms({&i_, &f_, &o_, &c_});
+      const auto W_h = hidden_weights({&i_, &f_, &o_, &c_});
+      for (const auto& XW_t : XW) {
+        const auto gates = torch::addmm(XW_t, H, W_h).chunk(4, 1);
+        const auto I = torch::sigmoid(gates[0]), F = torch::sigmoid(gates[1]), O = torch::sigmoid(gates[2]);
+        const auto C_tilde = torch::tanh(gates[3]);
         C = F * C + I * C_tilde;
         H = O * torch::tanh(C);
-        break;
+        outputs.push_back(H);
       }
+      break;
     }
-    outputs.push_back(H);
   }
   return torch::stack(outputs);
 }

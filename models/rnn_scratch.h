@@ -35,9 +35,6 @@ class RNNCellScratchImpl : public torch::nn::Module {
   // (W_x*, W_h*, b_*) of one gate, registered under the book's names.
   struct Gate {
     torch::Tensor W_x, W_h, b;
-    torch::Tensor operator()(const torch::Tensor& X, const torch::Tensor& H) const {
-      return torch::addmm(b, X, W_x) + torch::mm(H, W_h);
-    }
   };
   Gate gate(const std::string& name);
   Gate z_, r_, h_, i_, f_, o_, c_;
