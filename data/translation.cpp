@@ -71,6 +71,15 @@ SentencePairs read_sentence_pairs(const std::filesystem::path& file, int64_t num
   if (!in) throw std::runtime_error(file.string() + ": cannot open the sentence pairs");
   std::stringstream text;
   text << in.rdbuf();
+  // Lines without a tab are skipped, as the book does; a pair with an empty side is an error.
+  const auto lines = split(text.str(), '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto parts = split(lines[i], '\t');
+    const auto blank = [](const std::string& s) { return s.find_first_not_of(" \r") == std::string::npos; };
+    if (parts.size() >= 2 && (blank(parts[0]) || blank(parts[1])))
+      throw std::runtime_error(file.string() + ":" + std::to_string(i + 1) + ": empty " +
+                               (blank(parts[0]) ? "source" : "target") + " sentence");
+  }
   auto pairs = tokenize_nmt(preprocess_nmt(text.str()), num_examples);
   if (pairs.source.empty())
     throw std::runtime_error(file.string() + ": no tab-separated sentence pairs (expected 'source<TAB>target' lines)");

@@ -96,6 +96,7 @@ TEST_F(CliText, BadCorporaAndPairFilesAreNamed) {
   std::ofstream(path("binary.dat"), std::ios::binary) << std::string("\x7f" "ELF\0\0\x01 some text", 17);
   std::ofstream(path("empty.txt")) << "\n1234\n";
   std::ofstream(path("notabs.txt")) << "go . va !\nhi . salut .\n";
+  std::ofstream(path("emptyside.txt")) << "go .\tva !\nhi .\t \n";
   for (const auto* file : {"binary.dat", "empty.txt"}) {
     const auto r = run_d2l("train gru --data " + path(file).string() + " --epochs 1 -q --out " + path("x").string());
     EXPECT_NE(r.exit_code, 0) << file;
@@ -104,6 +105,9 @@ TEST_F(CliText, BadCorporaAndPairFilesAreNamed) {
   auto r = run_d2l("train seq2seq --data " + path("notabs.txt").string() + " --epochs 1 -q --out " + path("y").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.output, "notabs.txt")) << r.output;
+  r = run_d2l("train seq2seq --data " + path("emptyside.txt").string() + " --epochs 1 -q --out " + path("v").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.output, "emptyside.txt:2: empty target")) << r.output;
   // A model and a data set of different kinds.
   r = run_d2l("train seq2seq --data gpl3 --epochs 1 -q --out " + path("z").string());
   EXPECT_NE(r.exit_code, 0);

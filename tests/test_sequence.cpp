@@ -94,6 +94,34 @@ TEST(RNNLM, ShapesOfEveryVariant) {
   }
 }
 
+TEST(RNNLM, ParameterCountsEqualTheBooksModels) {
+  // The book's models with a vocabulary of 28, counted in Python: get_params(28, 512) for the
+  // scratch RNN (and its GRU / LSTM versions at 256), sum(p.numel()) of nn.RNN(28, 256) +
+  // nn.Linear(256, 28) and the like, en-1.0's 32-unit two-layer models.
+  const std::map<std::string, int64_t> expected = {
+      {"rnn-scratch", 291356}, {"rnn", 80412},        {"gru-scratch", 226076}, {"gru", 226844},
+      {"lstm-scratch", 299036}, {"lstm", 300060},     {"deep-lstm", 826396},   {"deep-gru", 13212},
+      {"stacked-rnn-scratch", 4956}, {"bi-lstm", 2177052}};
+  int64_t language_models = 0;
+  for (const auto& spec : apps::models()) {
+    if (spec.task != apps::TaskKind::language_model) continue;
+    ++language_models;
+    ASSERT_TRUE(expected.count(spec.name)) << "add the book's count for " << spec.name;
+    EXPECT_EQ(apps::count_parameters(*spec.make(apps::default_args(spec).value()).ptr()), expected.at(spec.name))
+        << spec.name;
+  }
+  EXPECT_EQ(language_models, static_cast<int64_t>(expected.size()));
+}
+
+TEST(Seq2Seq, ParameterCountsEqualTheBooksModels) {
+  // zh-v2 9.7 / 10.4 with vocabularies of 184 and 201: Embedding + GRU(32, 32, 2) encoder,
+  // Embedding + GRU(64, 32, 2) + Linear decoder, plus W_k, W_q, w_v for attention (Python count).
+  for (const auto& [attention, count] : {std::pair{false, int64_t{47369}}, {true, int64_t{49449}}}) {
+    models::Seq2Seq net(models::Seq2SeqOptions(184, 201).attention(attention));
+    EXPECT_EQ(apps::count_parameters(*net), count);
+  }
+}
+
 TEST(RNNLM, GreedyPredictionExtendsThePrefix) {
   torch::manual_seed(0);
   models::RNNLM lm(models::RNNLMOptions(28).num_hiddens(8));
