@@ -1,8 +1,55 @@
 #include "models/rnn_scratch.h"
 
+#include <torch/autograd.h>
+
 #include <stdexcept>
 
 namespace d2l::models {
+namespace {
+
+// H_t = tanh(XW_t + H_{t-1} W_hh) for every step, with backpropagation through time (d2l 9.7)
+// written out. Autograd would differentiate the loop just as well, with one small matrix product
+// per step for the W_hh gradient; here, going backwards,
+//   dA_t = (dL/dH_t + dA_{t+1} W_hh^T) * (1 - H_t^2),
+// and then dW_hh = sum_t H_{t-1}^T dA_t is one large product over all steps; dXW_t = dA_t and
+// dH_0 = dA_1 W_hh^T. Same gradients (tests/test_sequence.cpp compares them), a faster step.
+struct TanhRecurrence : torch::autograd::Function<TanhRecurrence> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& XW, const torch::Tensor& H0,
+                               const torch::Tensor& W_hh) {
+    // Each step writes into its slot of the output: no allocation per step.
+    auto Hs = torch::empty_like(XW);
+    auto H = H0;
+    for (int64_t t = 0; t < XW.size(0); ++t) {
+      auto H_t = Hs[t];
+      torch::addmm_out(H_t, XW[t], H, W_hh).tanh_();
+      H = H_t;
+    }
+    ctx->save_for_backward({Hs, H0, W_hh});
+    return Hs;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &Hs = saved[0], &H0 = saved[1], &W_hh = saved[2];
+    const auto dHs = grads[0].defined() ? grads[0] : torch::zeros_like(Hs);
+    const auto tanh_grad = 1 - Hs * Hs;
+    const auto W_hh_T = W_hh.t().contiguous();
+    const int64_t T = Hs.size(0);
+    auto dA = torch::empty_like(Hs);
+    auto dH = torch::zeros_like(H0);  // what reaches H_t through step t + 1
+    for (int64_t t = T - 1; t >= 0; --t) {
+      auto dA_t = dA[t];
+      torch::add_out(dA_t, dHs[t], dH).mul_(tanh_grad[t]);
+      dH = dA_t.mm(W_hh_T);
+    }
+    const auto H_prev = torch::cat({H0.unsqueeze(0), Hs.slice(0, 0, T - 1)});
+    const auto dW_hh = H_prev.flatten(0, 1).t().mm(dA.flatten(0, 1));
+    return {dA, dH, dW_hh};
+  }
+};
+
+}  // namespace
 
 CellKind parse_cell(const std::string& name) {
   if (name == "rnn") return CellKind::rnn;
@@ -48,7 +95,7 @@ torch::Tensor RNNCellScratchImpl::forward(const torch::Tensor& inputs, torch::Te
       W.push_back(g->W_x);
       b.push_back(g->b);
     }
-    return torch::matmul(inputs, torch::cat(W, 1)).add_(torch::cat(b)).unbind(0);  // T x [B, gates * H]
+    return torch::matmul(inputs, torch::cat(W, 1)).add_(torch::cat(b));  // [T, B, gates * H]
   };
   const auto hidden_weights = [](std::initializer_list<const Gate*> gates) {
     std::vector<torch::Tensor> W;
@@ -57,15 +104,13 @@ torch::Tensor RNNCellScratchImpl::forward(const torch::Tensor& inputs, torch::Te
   };
   std::vector<torch::Tensor> outputs;
   switch (options.cell()) {
-    case CellKind::rnn: {  // H = tanh(X W_xh + H W_hh + b_h)
-      for (const auto& XW : input_terms({&h_})) {
-        H = torch::tanh(torch::addmm(XW, H, h_.W_h));
-        outputs.push_back(H);
-      }
-      break;
+    case CellKind::rnn: {  // H = tanh(X W_xh + H W_hh + b_h), the loop in TanhRecurrence
+      const auto Hs = TanhRecurrence::apply(input_terms({&h_}), H, h_.W_h);
+      H = Hs.select(0, -1);
+      return Hs;
     }
     case CellKind::gru: {
-      const auto XW_zr = input_terms({&z_, &r_}), XW_h = input_terms({&h_});
+      const auto XW_zr = input_terms({&z_, &r_}).unbind(0), XW_h = input_terms({&h_}).unbind(0);
       const auto W_h_zr = hidden_weights({&z_, &r_});
       for (size_t t = 0; t < XW_h.size(); ++t) {
         const auto ZR = torch::sigmoid(torch::addmm(XW_zr[t], H, W_h_zr)).chunk(2, 1);
@@ -77,7 +122,7 @@ torch::Tensor RNNCellScratchImpl::forward(const torch::Tensor& inputs, torch::Te
       break;
     }
     case CellKind::lstm: {
-      const auto XW = input_terms({&i_, &f_, &o_, &c_});
+      const auto XW = input_terms({&i_, &f_, &o_, &c_}).unbind(0);
       const auto W_h = hidden_weights({&i_, &f_, &o_, &c_});
       for (const auto& XW_t : XW) {
         const auto gates = torch::addmm(XW_t, H, W_h).chunk(4, 1);

@@ -66,6 +66,49 @@ TEST(RNNScratch, EqualsNnRNNGivenTheSameWeights) { expect_same_model(models::Cel
 
 TEST(RNNScratch, EqualsNnLSTMGivenTheSameWeights) { expect_same_model(models::CellKind::lstm, {"i", "f", "c", "o"}); }
 
+TEST(RNNScratch, HandWrittenBackpropagationThroughTimeEqualsAutograd) {
+  // The scratch RNN's backward (TanhRecurrence) against autograd on the book's plain loop, in
+  // double precision, for every parameter and the initial state.
+  torch::manual_seed(0);
+  models::RNNScratch rnn(models::RNNScratchOptions(6, 5).sigma(0.5), 2);
+  rnn->to(torch::kFloat64);
+  const auto inputs = torch::randn({7, 3, 6}, torch::kFloat64);
+  const auto H0 = torch::randn({2, 3, 5}, torch::kFloat64).requires_grad_();
+  const auto target = torch::randn({7, 3, 5}, torch::kFloat64);
+  auto [outputs, state] = rnn->forward(inputs, H0);
+  ((outputs - target).pow(2).sum() + state.sum()).backward();
+
+  std::vector<torch::Tensor> expected_grads;
+  auto X = inputs;
+  std::vector<torch::Tensor> last;
+  const auto H0_copy = H0.detach().clone().requires_grad_();
+  std::vector<torch::Tensor> params;
+  for (int64_t layer = 0; layer < 2; ++layer) {
+    auto p = rnn->rnns[layer]->named_parameters();
+    const auto W_xh = p["W_xh"].detach().clone().requires_grad_(), W_hh = p["W_hh"].detach().clone().requires_grad_(),
+               b_h = p["b_h"].detach().clone().requires_grad_();
+    params.insert(params.end(), {W_xh, W_hh, b_h});
+    auto H = H0_copy[layer];
+    std::vector<torch::Tensor> Hs;
+    for (const auto& X_t : X.unbind(0)) {  // the book's rnn function
+      H = torch::tanh(torch::mm(X_t, W_xh) + torch::mm(H, W_hh) + b_h);
+      Hs.push_back(H);
+    }
+    X = torch::stack(Hs);
+    last.push_back(H);
+  }
+  ((X - target).pow(2).sum() + torch::stack(last).sum()).backward();
+  EXPECT_TRUE(torch::allclose(outputs, X, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(H0.grad(), H0_copy.grad(), 1e-10, 1e-10));
+  size_t i = 0;
+  for (int64_t layer = 0; layer < 2; ++layer)
+    for (const auto* name : {"W_xh", "W_hh", "b_h"}) {
+      EXPECT_TRUE(torch::allclose(rnn->rnns[layer]->named_parameters()[name].grad(), params[i].grad(), 1e-10, 1e-10))
+          << "layer " << layer << " " << name;
+      ++i;
+    }
+}
+
 TEST(RNNScratch, GRUFollowsTheBooksEquations) {
   // One step from H = 0: Z = sigmoid(X W_xz + b_z), H~ = tanh(X W_xh + b_h) (R * 0 vanishes),
   // H = Z * 0 + (1 - Z) * H~.
