@@ -122,6 +122,25 @@ TEST_F(CliText, BadCorporaAndPairFilesAreNamed) {
   EXPECT_TRUE(contains(r.output, "--data gpl3")) << r.output;
 }
 
+TEST_F(CliText, TheBooksDataSetsAreReadFromTheirFilesWhenPresent) {
+  // timemachine.txt and fra-eng/fra.txt in the book's formats (DATA_HUB names), in --data-dir.
+  std::filesystem::create_directories(path("data/fra-eng"));
+  std::filesystem::copy_file(path("story.txt"), path("data/timemachine.txt"));
+  {
+    std::ofstream fra(path("data/fra-eng/fra.txt"));
+    for (int i = 0; i < 40; ++i) fra << "Go.\tVa !\tCC-BY 2.0 (France)\nI lost.\tJ'ai perdu.\tCC-BY 2.0\n";
+  }
+  const auto data = " --data-dir " + path("data").string();
+  auto r = run_d2l("train rnn --data timemachine" + data + " --num-steps 10 --batch-size 8 --epochs 1 -q --out " +
+                   path("tm").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = run_d2l("train seq2seq --data fra-eng" + data + " --epochs 1 -q --out " + path("fra").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_d2l("translate " + path("fra").string() + " 'Go.'" + data);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "Go. => ")) << r.output;
+}
+
 TEST_F(CliText, ChapterRunsABookSectionWithTheQuickProfile) {
   const auto profile = d2l::test::source_dir() / "configs" / "quick-rnn.toml";
   const auto r = run_d2l("chapter gru-zh --profile " + profile.string() +
