@@ -14,10 +14,10 @@ TensorDataset concat(const std::vector<SequenceBatch>& batches) {
   return {torch::cat(X), torch::cat(Y)};
 }
 
-// Every offset's window of the held-out tokens (at most max_windows), inputs and next tokens.
+// Consecutive windows of the held-out tokens (at most max_windows), inputs and next tokens.
 TensorDataset windows(const std::vector<int64_t>& tokens, int64_t num_steps, int64_t max_windows) {
   const auto all = torch::tensor(tokens, torch::kInt64);
-  const auto array = all.unfold(0, num_steps + 1, 1).slice(0, 0, max_windows).contiguous();
+  const auto array = all.unfold(0, num_steps + 1, num_steps).slice(0, 0, max_windows).contiguous();
   return {array.slice(1, 0, num_steps), array.slice(1, 1, num_steps + 1)};
 }
 

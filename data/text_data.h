@@ -23,12 +23,13 @@ struct LanguageModelDataOptions {
   TORCH_ARG(std::filesystem::path, file);
   TORCH_ARG(TokenKind, tokens) = TokenKind::character;
   TORCH_ARG(int64_t, num_steps) = 35;
-  // sequential / random: train on the first max_tokens tokens (0: all) and validate on windows of
-  // the text after them (the last tenth when nothing is left), as load_corpus_time_machine.
+  // sequential / random: train on the first max_tokens tokens (0: all), as
+  // load_corpus_time_machine, and validate on consecutive windows of the text after them (the
+  // last tenth when nothing is left).
   TORCH_ARG(int64_t, max_tokens) = 10000;
   TORCH_ARG(Sampling, sampling) = Sampling::sequential;
   TORCH_ARG(int64_t, num_train) = 10000;  // windowed: training windows
-  TORCH_ARG(int64_t, num_val) = 5000;     // validation windows (at most)
+  TORCH_ARG(int64_t, num_val) = 5000;     // validation windows (at most; every offset's when windowed)
 };
 
 // The vocabulary is built from the whole file. Throws naming the file when it is missing, empty,
