@@ -81,7 +81,8 @@ std::string to_toml(const ExportInfo& info) {
   };
   std::ostringstream out;
   out << "# d2l-cpp export: how to feed this model (images: resize to preprocessing.stored_shape, scale\n"
-         "# to [0, 1], resize, centre-crop, repeat gray to `channels`, subtract mean, divide by std).\n"
+         "# to [0, 1], resize, centre-crop, repeat gray to `channels`, subtract mean, divide by std;\n"
+         "# language models: int64 indices into `vocab`, [batch, steps] -> logits [batch, steps, vocab]).\n"
       << table << "\n";
   return out.str();
 }
