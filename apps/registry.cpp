@@ -17,6 +17,7 @@
 #include "models/nin.h"
 #include "models/resnet.h"
 #include "models/vgg.h"
+#include "models/vit.h"
 
 namespace d2l::apps {
 namespace {
@@ -152,6 +153,14 @@ const std::vector<ModelSpec>& models() {
          return make<models::DenseNet>(
              models::book_densenet().in_channels(book_channels(a)).num_classes(a.num_outputs));
        }, false, {"classifier."}},
+      // Transformers for vision (chapter 11): the book's ViT at 96 x 96, SGD lr 0.1, PyTorch's init.
+      {"vit", "Vision Transformer (ViT)", "11.8", TaskKind::classification, {"fashion-mnist", 10, 128, 0.1, "none", 96},
+       [](const ModelArgs& a) {
+         return make<models::ViT>(models::ViTOptions()
+                                      .in_channels(a.input_shape[0])
+                                      .img_size(a.input_shape[1])
+                                      .num_classes(a.num_outputs));
+       }, false, {"head.1."}},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {

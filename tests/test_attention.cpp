@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "models/layers/attention.h"
+#include "models/layers/multi_head_attention.h"
+#include <torch/nn/modules/activation.h>
 
 using namespace d2l::models;
 
@@ -50,4 +52,37 @@ TEST(DotProductAttention, ScalesByTheSquareRootOfTheFeatureSize) {
   const auto expected = torch::bmm(torch::softmax(torch::bmm(queries, keys.transpose(1, 2)) / std::sqrt(5.0), -1), values);
   EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-6));
   EXPECT_EQ(attention->attention_weights.sizes(), (std::vector<int64_t>{2, 3, 4}));
+}
+
+TEST(MultiHeadAttention, EqualsLibTorchsGivenTheSameWeightsAndMasks) {
+  torch::manual_seed(0);
+  const int64_t E = 16, heads = 4;
+  MultiHeadAttention mine(MultiHeadAttentionOptions(E, heads).bias(true));
+  torch::nn::MultiheadAttention theirs(torch::nn::MultiheadAttentionOptions(E, heads));
+  {
+    torch::NoGradGuard no_grad;
+    const auto W = theirs->in_proj_weight.chunk(3), b = theirs->in_proj_bias.chunk(3);
+    mine->W_q->weight.copy_(W[0]);
+    mine->W_k->weight.copy_(W[1]);
+    mine->W_v->weight.copy_(W[2]);
+    mine->W_q->bias.copy_(b[0]);
+    mine->W_k->bias.copy_(b[1]);
+    mine->W_v->bias.copy_(b[2]);
+    mine->W_o->weight.copy_(theirs->out_proj->weight);
+    mine->W_o->bias.copy_(theirs->out_proj->bias);
+  }
+  mine->eval();
+  theirs->eval();
+  const auto Q = torch::randn({2, 3, E}), K = torch::randn({2, 5, E}), V = torch::randn({2, 5, E});
+  // LibTorch's layout is [length, batch, features]; its key padding mask is true where ignored.
+  const auto lens = torch::tensor({5, 2});
+  const auto padding = torch::arange(5).unsqueeze(0) >= lens.unsqueeze(1);
+  for (const bool masked : {false, true}) {
+    const auto expected = std::get<0>(theirs->forward(Q.transpose(0, 1), K.transpose(0, 1), V.transpose(0, 1),
+                                                      masked ? padding : torch::Tensor()))
+                              .transpose(0, 1);
+    const auto got = mine->forward(Q, K, V, masked ? lens : torch::Tensor());
+    EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5)) << (masked ? "with" : "without") << " mask";
+  }
+  EXPECT_THROW(MultiHeadAttention(MultiHeadAttentionOptions(10, 4)), std::invalid_argument);
 }
