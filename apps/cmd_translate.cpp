@@ -43,10 +43,8 @@ void translate_command(const TranslateArgs& args) {
   const auto& src_vocab = *e.data.source_vocab;
   const auto& tgt_vocab = *e.data.vocab;
   const int64_t num_steps = *e.config.num_steps;
-  auto net = e.model.get<models::Seq2Seq>();
+  auto net = encoder_decoder(e.model);
   net->eval();
-  if (!args.attention.empty() && !net->options.attention())
-    throw std::invalid_argument("--attention: model '" + e.config.model + "' has no attention (bahdanau has)");
   for (size_t i = 0; i < args.sentences.size(); ++i) {
     // As the training pairs were prepared: lower case, a space before punctuation, words, <eos>.
     const auto words = data::tokenize({data::preprocess_nmt(args.sentences[i])}, data::TokenKind::word).at(0);
@@ -57,6 +55,9 @@ void translate_command(const TranslateArgs& args) {
     for (auto t : tokens) translation += (translation.empty() ? "" : " ") + tgt_vocab.to_token(t);
     std::printf("%s => %s\n", args.sentences[i].c_str(), translation.c_str());
     if (!args.attention.empty()) {
+      if (!out.attention.defined())
+        throw std::invalid_argument("--attention: model '" + e.config.model +
+                                    "' has no encoder-decoder attention (bahdanau and transformer have)");
       // Rows: the predicted tokens (and <eos>); columns: the source tokens the encoder saw.
       std::vector<std::string> rows = tgt_vocab.to_tokens(tokens), cols = words;
       rows.push_back("<eos>");

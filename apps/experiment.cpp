@@ -57,6 +57,12 @@ RunConfig resolve(RunConfig c) {
   return c;
 }
 
+std::shared_ptr<models::EncoderDecoderImpl> encoder_decoder(const torch::nn::AnyModule& model) {
+  auto net = std::dynamic_pointer_cast<models::EncoderDecoderImpl>(model.ptr());
+  if (!net) throw std::invalid_argument("not a translation model");
+  return net;
+}
+
 torch::Device parse_device(const std::string& name) {
   if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   if (name == "cpu") return torch::kCPU;
@@ -154,7 +160,7 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
     }
     case TaskKind::seq2seq: {
       const auto& vocab = *e.data.vocab;
-      return std::make_unique<train::Seq2SeqTask>(e.model.get<models::Seq2Seq>(),
+      return std::make_unique<train::Seq2SeqTask>(encoder_decoder(e.model),
                                                   train::Seq2SeqTaskOptions(vocab["<bos>"], vocab["<eos>"]));
     }
   }

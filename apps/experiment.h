@@ -10,6 +10,7 @@
 
 #include "apps/registry.h"
 #include "apps/run_config.h"
+#include "models/seq2seq.h"
 #include "train/task.h"
 #include "train/trainer.h"
 
@@ -27,6 +28,10 @@ struct Experiment {
 
 // Fills unset values from the model's defaults (the book's settings) and validates.
 RunConfig resolve(RunConfig config);
+
+// The translation model inside a registry entry (the RNN encoder-decoder or the Transformer);
+// throws when the model is not one.
+std::shared_ptr<models::EncoderDecoderImpl> encoder_decoder(const torch::nn::AnyModule& model);
 
 // "auto" (CUDA when available), "cpu", "cuda", "cuda:N"; asking for CUDA without it is an error.
 torch::Device parse_device(const std::string& name);

@@ -4,6 +4,7 @@
 #include "data/text_data.h"
 #include "models/rnn_lm.h"
 #include "models/seq2seq.h"
+#include "models/transformer.h"
 
 namespace d2l::apps {
 namespace {
@@ -72,6 +73,17 @@ std::function<AnyModule(const ModelArgs&)> seq2seq(bool attention) {
   };
 }
 
+// The book's Transformer: 4 heads and a 64-unit FFN in every edition; width, blocks and dropout
+// from the config.
+AnyModule transformer(const ModelArgs& a) {
+  return AnyModule(models::Transformer(models::TransformerOptions(a.source_vocab, a.num_outputs)
+                                           .num_hiddens(a.num_hiddens)
+                                           .num_blks(a.num_layers)
+                                           .ffn_num_hiddens(64)
+                                           .num_heads(4)
+                                           .dropout(a.dropout.empty() ? 0.0 : a.dropout[0])));
+}
+
 std::optional<std::filesystem::path> data_dir(const RunConfig& c) {
   if (c.data_dir.empty()) return std::nullopt;
   return std::filesystem::path(c.data_dir);
@@ -129,6 +141,8 @@ std::vector<ModelSpec> text_models() {
        seq2seq(false), true},
       {"bahdanau", "Seq2seq with Bahdanau (additive) attention", "11.4", TaskKind::seq2seq, train_seq2seq(250),
        seq2seq(true), true},
+      {"transformer", "Transformer encoder-decoder (4 heads, FFN 64)", "11.7", TaskKind::seq2seq, train_seq2seq(200),
+       transformer, true},
   };
 }
 

@@ -80,7 +80,7 @@ torch::Tensor Seq2SeqImpl::forward(const torch::Tensor& enc_X, const torch::Tens
   return std::get<0>(decoder->forward(dec_X, encode(enc_X, enc_valid_lens)));
 }
 
-Seq2SeqImpl::Prediction Seq2SeqImpl::predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens,
+EncoderDecoderImpl::Prediction Seq2SeqImpl::predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens,
                                              int64_t bos, int64_t num_steps) {
   torch::NoGradGuard no_grad;
   auto state = encode(enc_X, enc_valid_lens);

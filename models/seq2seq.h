@@ -82,23 +82,33 @@ class Seq2SeqAttentionDecoderImpl : public DecoderImpl {
   torch::Tensor attention_weights_;
 };
 
-// The encoder-decoder (d2l 10.6): children "encoder" and "decoder", as the book's.
-class Seq2SeqImpl : public torch::nn::Module {
+// What the translation task needs of a model (the book's d2l.EncoderDecoder): the RNN
+// encoder-decoder here, the Transformer in transformer.h.
+class EncoderDecoderImpl : public torch::nn::Module {
  public:
-  explicit Seq2SeqImpl(const Seq2SeqOptions& options);
-
   // Teacher forcing: enc_X [B, T_src] with its valid lengths [B], dec_X [B, T] (<bos> then the
   // target shifted by one) -> logits [B, T, tgt_vocab].
-  torch::Tensor forward(const torch::Tensor& enc_X, const torch::Tensor& dec_X, const torch::Tensor& enc_valid_lens);
-
-  DecoderState encode(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens);
+  virtual torch::Tensor forward(const torch::Tensor& enc_X, const torch::Tensor& dec_X,
+                                const torch::Tensor& enc_valid_lens) = 0;
 
   struct Prediction {
     torch::Tensor tokens;     // [B, num_steps]: the argmax at each step (read up to the first <eos>)
-    torch::Tensor attention;  // [B, num_steps, T_src], or undefined without attention
+    torch::Tensor attention;  // [B, num_steps, T_src] (encoder-decoder attention), or undefined
   };
   // Greedy decoding of a batch (predict_seq2seq), starting each row from `bos`.
-  Prediction predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens, int64_t bos, int64_t num_steps);
+  virtual Prediction predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens, int64_t bos,
+                             int64_t num_steps) = 0;
+};
+
+// The RNN encoder-decoder (d2l 10.6): children "encoder" and "decoder", as the book's.
+class Seq2SeqImpl : public EncoderDecoderImpl {
+ public:
+  explicit Seq2SeqImpl(const Seq2SeqOptions& options);
+  torch::Tensor forward(const torch::Tensor& enc_X, const torch::Tensor& dec_X,
+                        const torch::Tensor& enc_valid_lens) override;
+  Prediction predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens, int64_t bos,
+                     int64_t num_steps) override;
+  DecoderState encode(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens);
 
   Seq2SeqOptions options;
   Seq2SeqEncoder encoder{nullptr};

@@ -86,6 +86,12 @@ TEST_F(CliText, TranslationTrainsTranslatesAndDrawsAttention) {
   r = run_d2l("predict " + run.string() + " --prefix 'x'");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.output, "not a language model")) << r.output;
+  // The Transformer trains on the same task and draws its encoder-decoder attention too.
+  ASSERT_EQ(run_d2l("train transformer --data dates --limit-train 300 --limit-test 50 --num-steps 12 --epochs 1 "
+                    "--threads 1 -q --out " + path("tr").string()).exit_code, 0);
+  r = run_d2l("translate " + path("tr").string() + " 'march 7, 1994' --attention " + path("tr.png").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::file_size(path("tr.png")) > 0);
   r = run_d2l("export " + run.string() + " --out " + path("nmt.pt").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.output, "state-dict")) << r.output;

@@ -9,6 +9,7 @@
 #include "data/text_data.h"
 #include "models/rnn_lm.h"
 #include "models/seq2seq.h"
+#include "models/transformer.h"
 #include "tests/helpers.h"
 #include "train/bleu.h"
 #include "train/tasks/language_model.h"
@@ -196,6 +197,33 @@ TEST(Seq2Seq, ShapesWithAndWithoutAttention) {
   }
 }
 
+TEST(Transformer, ParameterCountShapesAndCausalDecoding) {
+  // zh-v2 10.7's sizes (32 hiddens, FFN 64, 4 heads, 2 blocks) with vocabularies 184 / 201,
+  // counted in Python on the same layers: 60,937.
+  torch::manual_seed(0);
+  models::Transformer net(models::TransformerOptions(184, 201));
+  EXPECT_EQ(apps::count_parameters(*net), 60937);
+  net->eval();
+  const auto X = torch::randint(184, {3, 6}, torch::kInt64), Y = torch::randint(201, {3, 5}, torch::kInt64);
+  const auto valid = torch::tensor({6, 2, 4}, torch::kInt64);
+  const auto logits = net->forward(X, Y, valid);
+  EXPECT_EQ(logits.sizes().vec(), (std::vector<int64_t>{3, 5, 201}));
+  // Causal: a position's output does not depend on later target tokens.
+  auto Y2 = Y.clone();
+  Y2.select(1, 4).fill_(7);
+  EXPECT_TRUE(torch::allclose(net->forward(X, Y2, valid).narrow(1, 0, 4), logits.narrow(1, 0, 4), 1e-5, 1e-5));
+  // Decoding one step at a time with the cache equals decoding the whole prefix at once.
+  const auto enc = net->encode(X, valid);
+  std::vector<torch::Tensor> caches;
+  std::vector<torch::Tensor> steps;
+  for (int64_t t = 0; t < 5; ++t) steps.push_back(net->decode(Y.narrow(1, t, 1), caches, enc, valid));
+  EXPECT_TRUE(torch::allclose(torch::cat(steps, 1), logits, 1e-5, 1e-5));
+  const auto p = net->predict(X, valid, 1, 4);
+  EXPECT_EQ(p.tokens.sizes().vec(), (std::vector<int64_t>{3, 4}));
+  ASSERT_EQ(p.attention.sizes().vec(), (std::vector<int64_t>{3, 4, 6}));
+  EXPECT_LT(p.attention[1].slice(1, 2).abs().max().item<double>(), 1e-6);  // past the valid length
+}
+
 TEST(Seq2SeqTask, MaskedLossEqualsTheBooksExample) {
   // d2l 10.7: loss(torch.ones(3, 4, 10), torch.ones((3, 4), dtype=torch.long), torch.tensor([4, 2, 0]))
   // prints tensor([2.3026, 1.1513, 0.0000]).
@@ -333,6 +361,18 @@ TEST(Learning, BahdanauAttentionLearnsToTranslateDates) {
   const auto& last = run.result.history.rows.back();
   EXPECT_GT(last.at("test_bleu"), 0.7);
   EXPECT_GT(last.at("test_corpus_bleu"), 0.7);
+}
+
+TEST(Learning, TransformerLearnsToTranslateDates) {
+  // Measured: 12 epochs on 2,000 generated pairs reach a validation BLEU near 0.94.
+  auto c = quick("transformer", "dates");
+  c.epochs = 12;
+  c.num_steps = 12;
+  c.limit_train = 2000;
+  c.limit_test = 200;
+  test::TempDir dir;
+  c.out = (dir / "run").string();
+  EXPECT_GT(apps::run_training(c).result.history.rows.back().at("test_bleu"), 0.7);
 }
 
 TEST(Learning, ViTLearnsFashionMnistWellAboveChance) {

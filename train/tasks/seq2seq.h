@@ -24,7 +24,8 @@ struct Seq2SeqTaskOptions {
 
 class Seq2SeqTask : public Task {
  public:
-  Seq2SeqTask(models::Seq2Seq net, Seq2SeqTaskOptions options) : net_(std::move(net)), options_(options) {}
+  Seq2SeqTask(std::shared_ptr<models::EncoderDecoderImpl> net, Seq2SeqTaskOptions options)
+      : net_(std::move(net)), options_(options) {}
   torch::nn::Module& model() override { return *net_; }
   // train_loss is the mean cross-entropy per valid target token (en-1.0's loss); the zh / en-0.17
   // printed "loss" (that divided by num_steps) is train_book_loss.
@@ -36,7 +37,7 @@ class Seq2SeqTask : public Task {
   bool higher_is_better() const override { return true; }
 
  private:
-  models::Seq2Seq net_;
+  std::shared_ptr<models::EncoderDecoderImpl> net_;
   Seq2SeqTaskOptions options_;
 };
 
