@@ -278,6 +278,8 @@ std::optional<ModelArgs> default_args(const ModelSpec& spec) {
   const auto& data = find_dataset(spec.defaults.data);
   if (data.num_outputs == 0 && spec.task != TaskKind::classification) return std::nullopt;
   ModelArgs args{data.example_shape, data.num_outputs, spec.defaults.dropout};
+  // Images at the model's default --resize (ViT's patches need it).
+  if (args.input_shape.size() == 3 && spec.defaults.resize > 0) args.input_shape[1] = args.input_shape[2] = spec.defaults.resize;
   args.num_hiddens = spec.defaults.num_hiddens;
   args.num_layers = spec.defaults.num_layers;
   args.embed_size = spec.defaults.embed_size;
