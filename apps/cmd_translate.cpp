@@ -7,6 +7,7 @@
 
 #include "apps/commands.h"
 #include "apps/experiment.h"
+#include "apps/text_prediction.h"
 #include "data/text.h"
 #include "data/translation.h"
 #include "models/seq2seq.h"
@@ -32,14 +33,8 @@ std::filesystem::path nth_file(const std::filesystem::path& file, size_t i, size
 }
 
 void translate_command(const TranslateArgs& args) {
-  auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
-    if (!args.data_dir.empty()) config.data_dir = args.data_dir;
-    config.device = "cpu";
-    config.threads = args.threads;
-  });
-  if (e.spec->task != TaskKind::seq2seq)
-    throw std::invalid_argument(args.checkpoint + " is a run of '" + e.config.model +
-                                "', not a translation model (seq2seq, bahdanau)");
+  auto e = load_for_prediction(args.checkpoint, TaskKind::seq2seq, "a translation model (seq2seq, bahdanau, transformer)",
+                               args.data_dir, args.threads);
   const auto& src_vocab = *e.data.source_vocab;
   const auto& tgt_vocab = *e.data.vocab;
   const int64_t num_steps = *e.config.num_steps;

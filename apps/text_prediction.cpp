@@ -54,6 +54,18 @@ std::string decode(const std::vector<int64_t>& tokens, const std::vector<std::st
 
 }  // namespace
 
+Experiment load_for_prediction(const std::string& checkpoint, TaskKind task, const std::string& what,
+                               const std::string& data_dir, int64_t threads) {
+  auto e = load_trained(checkpoint, [&](RunConfig& config) {
+    if (!data_dir.empty()) config.data_dir = data_dir;
+    config.device = "cpu";
+    config.threads = threads;
+  });
+  if (e.spec->task != task)
+    throw std::invalid_argument(checkpoint + " is a run of '" + e.config.model + "', not " + what);
+  return e;
+}
+
 void generate_text(const GenerateArgs& args) {
   if (args.num_preds < 0) throw std::invalid_argument("--num-preds must not be negative");
   if (train::has_extra_file(args.checkpoint, kMetadataFile)) {
@@ -75,14 +87,8 @@ void generate_text(const GenerateArgs& args) {
     std::printf("%s\n", decode(tokens, info.vocab, info.tokens).c_str());
     return;
   }
-  auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
-    if (!args.data_dir.empty()) config.data_dir = args.data_dir;
-    config.device = "cpu";
-    config.threads = args.threads;
-  });
-  if (e.spec->task != TaskKind::language_model)
-    throw std::invalid_argument(args.checkpoint + " is a run of '" + e.config.model +
-                                "', not a language model: --prefix needs one (rnn, gru, lstm, ...)");
+  auto e = load_for_prediction(args.checkpoint, TaskKind::language_model,
+                               "a language model: --prefix needs one (rnn, gru, lstm, ...)", args.data_dir, args.threads);
   std::vector<std::string> vocab;
   for (int64_t i = 0; i < e.data.vocab->size(); ++i) vocab.push_back(e.data.vocab->to_token(i));
   auto lm = e.model.get<models::RNNLM>();

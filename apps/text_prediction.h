@@ -5,7 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "apps/experiment.h"
+
 namespace d2l::apps {
+
+// A trained run loaded on the CPU for prediction (its data read again for the vocabulary); throws
+// "RUN is a run of 'M', not <what>" unless the model does `task`.
+Experiment load_for_prediction(const std::string& checkpoint, TaskKind task, const std::string& what,
+                               const std::string& data_dir, int64_t threads);
 
 struct GenerateArgs {
   std::string checkpoint;  // run directory, checkpoint, or TorchScript file from d2l export

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "apps/experiment.h"
+#include "bench/python_twin.h"
 
 using namespace d2l;
 
@@ -52,17 +53,13 @@ std::optional<double> bench_python(const std::string& python, const std::string&
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_rnn.py --model " << model << " --threads " << s.threads
           << " --batch-size " << s.batch_size << " --num-steps " << s.num_steps << " --num-hiddens " << s.num_hiddens
           << " --epochs " << s.epochs << " 2>/dev/null";
-  FILE* pipe = ::popen(command.str().c_str(), "r");
-  if (!pipe) return std::nullopt;
   std::optional<double> out;
-  char line[256];
-  while (std::fgets(line, sizeof line, pipe)) {
+  for (const auto& line : bench::output_lines(command.str())) {
     std::istringstream in(line);
     std::string name;
     double speed;
     if (in >> name >> speed) out = speed;
   }
-  ::pclose(pipe);
   return out;
 }
 

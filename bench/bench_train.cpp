@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "apps/registry.h"
+#include "bench/python_twin.h"
 #include "train/tasks/classification.h"
 #include "train/trainer.h"
 
@@ -106,18 +107,14 @@ std::optional<Result> bench_python(const std::string& python, int threads, const
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_train.py --threads " << threads << " --model " << c.model
           << " --channels " << c.channels << " --side " << c.side << " --batch-size " << c.batch << " --steps "
           << c.steps << " --infer-batch " << c.infer_batch << " --infer-runs " << c.infer_runs << (channels_last ? " --channels-last" : "") << " 2>/dev/null";
-  FILE* pipe = ::popen(command.str().c_str(), "r");
-  if (!pipe) return std::nullopt;
   std::optional<Result> out;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe)) {
+  for (const auto& line : bench::output_lines(command.str())) {
     std::istringstream in(line);
     std::string name;
     int64_t b;
     Result r;
     if (in >> name >> b >> r.train_images_per_sec >> r.infer_ms) out = r;
   }
-  ::pclose(pipe);
   return out;
 }
 

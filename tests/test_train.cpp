@@ -13,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/schedule.h"
 #include "train/tasks/classification.h"
+#include "train/metrics.h"
 #include "train/trainer.h"
 
 using namespace d2l;
@@ -266,4 +267,17 @@ TEST(Trainer, LeNetLearnsRealFashionMnist) {
   const double accuracy = result.history.rows.back().at("test_acc");
   EXPECT_GT(accuracy, 0.55);
   EXPECT_GT(result.history.rows.back().at("train_acc"), result.history.rows.front().at("train_acc"));
+}
+
+TEST(Metrics, CountsKeptOnTheDeviceJoinTheHostCounts) {
+  // Seq2seq counts valid target tokens on the device (no wait per step); the means still divide
+  // the summed values by every count, host and device.
+  train::MetricAccumulator metrics;
+  metrics.add({"loss", torch::tensor(6.0), 0, torch::tensor(3)});
+  metrics.add({"loss", torch::tensor(4.0), 2});
+  metrics.add({"loss", torch::tensor(5.0), 0, torch::tensor(5)});
+  metrics.add({"acc", torch::tensor(1.0), 4});
+  const auto means = metrics.means();
+  EXPECT_DOUBLE_EQ(means.at("loss"), 15.0 / 10.0);
+  EXPECT_DOUBLE_EQ(means.at("acc"), 0.25);
 }

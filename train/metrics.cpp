@@ -9,13 +9,22 @@
 namespace d2l::train {
 
 void MetricAccumulator::add(const Metric& metric) {
+  const auto device_count = [&] { return metric.device_count.detach().to(torch::kFloat64); };
   auto it = sums_.find(metric.name);
   if (it == sums_.end()) {
     // Sums are kept in double precision: an epoch adds up hundreds of batch sums.
-    sums_.emplace(metric.name, std::make_pair(metric.sum.detach().to(torch::kFloat64), metric.count));
-  } else {
-    it->second.first.add_(metric.sum.detach());  // in place, one kernel per metric and batch
-    it->second.second += metric.count;
+    sums_.emplace(metric.name, Sum{metric.sum.detach().to(torch::kFloat64), metric.count,
+                                   metric.device_count.defined() ? device_count() : torch::Tensor()});
+    return;
+  }
+  auto& s = it->second;
+  s.sum.add_(metric.sum.detach());  // in place, one kernel per metric and batch
+  s.count += metric.count;
+  if (metric.device_count.defined()) {
+    if (s.device_count.defined())
+      s.device_count.add_(metric.device_count.detach());
+    else
+      s.device_count = device_count();
   }
 }
 
@@ -25,9 +34,11 @@ void MetricAccumulator::add(const std::vector<Metric>& metrics) {
 
 std::map<std::string, double> MetricAccumulator::means() const {
   std::map<std::string, double> out;
-  for (const auto& [name, value] : sums_)
-    out[name] = value.second > 0 ? value.first.item<double>() / static_cast<double>(value.second)
-                                 : std::numeric_limits<double>::quiet_NaN();
+  for (const auto& [name, s] : sums_) {
+    const double count =
+        static_cast<double>(s.count) + (s.device_count.defined() ? s.device_count.item<double>() : 0.0);
+    out[name] = count > 0 ? s.sum.item<double>() / count : std::numeric_limits<double>::quiet_NaN();
+  }
   return out;
 }
 

@@ -13,6 +13,9 @@ struct Metric {
   std::string name;
   torch::Tensor sum;  // a scalar tensor, left on the device
   int64_t count;
+  // A count known only on the device (e.g. valid target tokens): added to `count`, read with the
+  // sums, so that a training step never waits for the device.
+  torch::Tensor device_count = {};
 };
 
 // Accumulates metric sums on the device; reading them (one host sync) happens once per report.
@@ -23,7 +26,12 @@ class MetricAccumulator {
   std::map<std::string, double> means() const;  // name -> sum / count
 
  private:
-  std::map<std::string, std::pair<torch::Tensor, int64_t>> sums_;
+  struct Sum {
+    torch::Tensor sum;
+    int64_t count;
+    torch::Tensor device_count;  // undefined unless a batch counted on the device
+  };
+  std::map<std::string, Sum> sums_;
 };
 
 // One row per epoch; the columns are the union of the metric names in first-seen order.

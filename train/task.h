@@ -15,7 +15,7 @@ namespace d2l::train {
 struct StepOutput {
   torch::Tensor loss;           // what backward() is called on
   std::vector<Metric> metrics;  // train_* metrics of this batch
-  int64_t tokens = 0;           // text tasks: tokens processed, for tokens/s
+  torch::Tensor tokens = {};    // text tasks: tokens processed (a scalar, may stay on the device), for tokens/s
 };
 
 class Task {

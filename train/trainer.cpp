@@ -168,12 +168,13 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
 
 std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optimizer& optimizer,
                                                  data::DataLoader& loader, int64_t epoch, TrainingState& state,
-                                                 Progress& progress, int64_t& tokens) const {
+                                                 Progress& progress, double& tokens) const {
   auto& model = task.model();
   loader.set_epoch(epoch);
   model.train();
   task.on_train_epoch_start();
   MetricAccumulator metrics;
+  torch::Tensor epoch_tokens;  // summed on the device, read once per epoch
   const auto means = [&] {
     auto m = metrics.means();
     task.derive_metrics(m);
@@ -193,10 +194,12 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
     if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
     optimizer.step();
     metrics.add(out.metrics);
-    tokens += out.tokens;
+    if (out.tokens.defined())
+      epoch_tokens = epoch_tokens.defined() ? epoch_tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
     ++state.step;
     progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
   }
+  if (epoch_tokens.defined()) tokens += epoch_tokens.item<double>();
   auto row = means();
   row["lr"] = lr;  // the rate of the epoch's last step
   return row;
@@ -240,14 +243,15 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     progress.line("nothing to train: the checkpoint already holds " + std::to_string(state.epoch) +
                   " epochs; pass a larger --epochs to continue");
   FitResult result;
-  int64_t examples = 0, tokens = 0;
+  int64_t examples = 0;
+  double tokens = 0;
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
     const auto epoch_start = Clock::now();
     auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress, tokens);
     result.train_seconds += seconds_since(epoch_start);
     examples += train_loader.num_examples();
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
-    result.tokens_per_sec = static_cast<double>(tokens) / result.train_seconds;
+    result.tokens_per_sec = tokens / result.train_seconds;
     check_finite(row, epoch, write && state.epoch > 0);
     for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
     row["epoch"] = static_cast<double>(epoch + 1);

@@ -17,7 +17,7 @@ StepOutput LanguageModelTask::training_step(const data::Batch& batch) {
   state_ = state.detach();
   const auto l = loss(logits, batch.y);
   const int64_t n = batch.y.numel();
-  return {l, {{"train_loss", l.detach() * n, n}}, n};
+  return {l, {{"train_loss", l.detach() * n, n}}, torch::scalar_tensor(static_cast<double>(n), torch::kFloat64)};
 }
 
 std::vector<Metric> LanguageModelTask::validation_step(const data::Batch& batch) {

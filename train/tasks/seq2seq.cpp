@@ -45,9 +45,10 @@ StepOutput Seq2SeqTask::training_step(const data::Batch& batch) {
   const double steps = static_cast<double>(Y.size(1));
   const auto token_mean = l.sum() * steps / num_tokens;
   const auto loss = options_.sum_of_sequence_losses() ? l.sum() : token_mean;
-  const int64_t tokens = num_tokens.item<int64_t>();
+  // Counted on the device: no wait for it in the training step.
+  const auto tokens = num_tokens.detach();
   return {loss,
-          {{"train_loss", token_mean.detach() * tokens, tokens}, {"train_book_loss", l.sum().detach(), tokens}},
+          {{"train_loss", l.sum().detach() * steps, 0, tokens}, {"train_book_loss", l.sum().detach(), 0, tokens}},
           tokens};
 }
 
@@ -56,8 +57,7 @@ std::vector<Metric> Seq2SeqTask::validation_step(const data::Batch& batch) {
   const auto bos = torch::full({Y.size(0), 1}, options_.bos(), Y.options());
   const auto l = masked_softmax_ce_loss(net_->forward(batch.X, torch::cat({bos, Y.slice(1, 0, -1)}, 1), batch.X_valid_len),
                                         Y, batch.y_valid_len);
-  const int64_t tokens = batch.y_valid_len.sum().item<int64_t>();
-  std::vector<Metric> metrics = {{"test_loss", l.sum() * static_cast<double>(Y.size(1)), tokens}};
+  std::vector<Metric> metrics = {{"test_loss", l.sum() * static_cast<double>(Y.size(1)), 0, batch.y_valid_len.sum()}};
 
   // Greedy translations, read up to <eos>, against the labels up to their valid length.
   const auto predicted = net_->predict(batch.X, batch.X_valid_len, options_.bos(), Y.size(1)).tokens.cpu();
