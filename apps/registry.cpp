@@ -17,6 +17,7 @@
 #include "models/nin.h"
 #include "models/resnet.h"
 #include "models/vgg.h"
+#include "models/swin.h"
 #include "models/vit.h"
 
 namespace d2l::apps {
@@ -82,6 +83,9 @@ const std::vector<ModelSpec>& models() {
   const ModelDefaults cnn{"fashion-mnist", 10, 256, 0.9, "xavier", 0};  // train_ch6
   // torchvision's networks on Fashion-MNIST: 224 x 224, gray repeated to 3 channels, PyTorch's init.
   const ModelDefaults tv{"fashion-mnist", 10, 128, 0.01, "none", 224, kImageNetChannels};
+  // Swin trains with AdamW (Liu et al. 2021); 32 x 32 for the small one.
+  const ModelDefaults swin{"fashion-mnist", 10, 128, 1e-3, "none", 32, 0, "adamw"};
+  const ModelDefaults tv_swin{"fashion-mnist", 10, 128, 1e-3, "none", 224, kImageNetChannels, "adamw"};
   const ModelDefaults regression{"synthetic-regression", 3, 32, 0.03, "none", 0};
   static const std::vector<ModelSpec> table = {
       {"linear-regression", "Linear regression from scratch", "3.4", TaskKind::regression_half_squared, regression,
@@ -161,6 +165,14 @@ const std::vector<ModelSpec>& models() {
                                       .img_size(a.input_shape[1])
                                       .num_classes(a.num_outputs));
        }, false, {"head.1."}},
+      // Swin (cited in 11.9; Liu et al. 2021): windows of 4 x 4 patches on 32 x 32 images.
+      {"swin", "Swin Transformer (small, for 32 x 32 images)", "11.9", TaskKind::classification, swin,
+       [](const ModelArgs& a) {
+         return make<models::Swin>(models::swin_small_images()
+                                       .in_channels(a.input_shape[0])
+                                       .img_size(a.input_shape[1])
+                                       .num_classes(a.num_outputs));
+       }, false, {"head."}},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
@@ -193,6 +205,10 @@ const std::vector<ModelSpec>& models() {
        [](const ModelArgs& a) {
          return make<models::ResNet>(models::resnet50().groups(32).width_per_group(4).num_classes(a.num_outputs));
        }, false, {"fc."}},
+      {"tv-swin-t", "torchvision Swin-T", "11.9", TaskKind::classification, tv_swin,
+       [](const ModelArgs& a) {
+         return make<models::Swin>(models::swin_t().img_size(a.input_shape[1]).num_classes(a.num_outputs));
+       }, false, {"head."}},
       {"tv-densenet121", "torchvision DenseNet-121", "8.7", TaskKind::classification, tv,
        [](const ModelArgs& a) { return make<models::DenseNet>(models::densenet121().num_classes(a.num_outputs)); }, false, {"classifier."}},
   };

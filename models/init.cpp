@@ -5,6 +5,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace d2l::models {
@@ -42,6 +43,12 @@ void apply_init(torch::nn::Module& model, Init init) {
       if (bias.defined()) bias.zero_();
     }
   }
+}
+
+void trunc_normal_(torch::Tensor tensor, double std, double a, double b) {
+  torch::NoGradGuard no_grad;
+  const auto cdf = [&](double x) { return 0.5 * (1.0 + std::erf(x / std / std::sqrt(2.0))); };
+  tensor.uniform_(2.0 * cdf(a) - 1.0, 2.0 * cdf(b) - 1.0).erfinv_().mul_(std * std::sqrt(2.0)).clamp_(a, b);
 }
 
 }  // namespace d2l::models

@@ -15,4 +15,8 @@ enum class Init {
 Init parse_init(const std::string& name);  // "none" | "xavier" | "normal"
 void apply_init(torch::nn::Module& model, Init init);
 
+// In place: N(0, std^2) truncated to [a, b] (absolute bounds, as PyTorch's trunc_normal_), drawn by
+// inverting the normal CDF on the matching uniform interval. Swin's and MAE's initialisation.
+void trunc_normal_(torch::Tensor tensor, double std, double a = -2.0, double b = 2.0);
+
 }  // namespace d2l::models

@@ -234,7 +234,8 @@ INSTANTIATE_TEST_SUITE_P(Chapter8, ModernCnnTrains,
                                            std::pair{"vgg11-full", 32}, std::pair{"nin", 96},
                                            std::pair{"googlenet", 32}, std::pair{"resnet18", 32},
                                            std::pair{"densenet", 32}, std::pair{"tv-resnet18", 32},
-                                           std::pair{"tv-googlenet", 64}, std::pair{"vit", 32}),
+                                           std::pair{"tv-googlenet", 64}, std::pair{"vit", 32},
+                                           std::pair{"swin", 32}),
                          [](const auto& info) {
                            std::string name = info.param.first;
                            std::replace(name.begin(), name.end(), '-', '_');

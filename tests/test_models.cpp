@@ -66,7 +66,11 @@ INSTANTIATE_TEST_SUITE_P(Book, RegisteredModel,
                                            Expected{"densenet", {1, 32, 32}, 10, 758226, 6629},
                                            // en-1.0 11.8's ViT at 96 x 96 (36 patches + class token), counted
                                            // on the same layers in Python.
-                                           Expected{"vit", {1, 96, 96}, 10, 6457866, 0}),
+                                           Expected{"vit", {1, 96, 96}, 10, 6457866, 0},
+                                           // torchvision's SwinTransformer(patch_size=[2, 2], embed_dim=48,
+                                           // depths=[2, 2, 2], num_heads=[3, 6, 12], window_size=[4, 4]) with
+                                           // a 1-channel stem; buffers: the relative position indices.
+                                           Expected{"swin", {1, 32, 32}, 10, 1267972, 1536}),
                          [](const auto& info) {
                            std::string name = info.param.model + "_" + std::to_string(info.param.parameters);
                            std::replace(name.begin(), name.end(), '-', '_');
@@ -76,6 +80,7 @@ INSTANTIATE_TEST_SUITE_P(Book, RegisteredModel,
 // torchvision 0.14 with num_classes=10, e.g. sum(p.numel() for p in resnet18(num_classes=10).parameters()).
 INSTANTIATE_TEST_SUITE_P(Torchvision, RegisteredModel,
                          ::testing::Values(Expected{"tv-alexnet", {3, 64, 64}, 10, 57044810, 0},
+                                           Expected{"tv-swin-t", {3, 224, 224}, 10, 27527044, 28812},
                                            Expected{"tv-vgg11", {3, 32, 32}, 10, 128807306, 0},
                                            Expected{"tv-vgg11-bn", {3, 32, 32}, 10, 128812810, 5512},
                                            Expected{"tv-vgg16", {3, 32, 32}, 10, 134301514, 0},

@@ -31,7 +31,12 @@ torch::Tensor lookup(const StateDict& state, const std::string& name) {
   return {};
 }
 
-torch::nn::AnyModule make(const std::string& name) { return apps::find_model(name).make({{3, 64, 64}, 10, {}}); }
+// The input side each model is checked at: Swin-T's windows need 224 x 224 (56 x 56 patches).
+int64_t side(const std::string& name) { return name == "tv-swin-t" ? 224 : 64; }
+
+torch::nn::AnyModule make(const std::string& name) {
+  return apps::find_model(name).make({{3, side(name), side(name)}, 10, {}});
+}
 
 bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr) {
   try {
@@ -75,9 +80,9 @@ TEST_P(TorchvisionWeights, OurWeightsLoadIntoTorchvisionWithTheSameLogits) {
   torch::manual_seed(3);
   auto model = make(name);
   model.ptr()->train();
-  for (int i = 0; i < 2; ++i) model.forward(torch::randn({4, 3, 64, 64}));  // batch-norm statistics
+  for (int i = 0; i < 2; ++i) model.forward(torch::randn({4, 3, side(name), side(name)}));  // batch-norm statistics
   model.ptr()->eval();
-  const auto X = torch::randn({2, 3, 64, 64});
+  const auto X = torch::randn({2, 3, side(name), side(name)});
   torch::NoGradGuard no_grad;
   auto state = state_dict(*model.ptr());
   state.emplace_back("__input__", X);
@@ -89,7 +94,8 @@ TEST_P(TorchvisionWeights, OurWeightsLoadIntoTorchvisionWithTheSameLogits) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionWeights,
-                         ::testing::Values("tv-resnet18", "tv-vgg11", "tv-alexnet", "tv-densenet121", "tv-googlenet"),
+                         ::testing::Values("tv-resnet18", "tv-vgg11", "tv-alexnet", "tv-densenet121", "tv-googlenet",
+                                           "tv-swin-t"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -27,6 +27,7 @@ MODELS = {
     "tv-alexnet": (lambda: tv.alexnet(num_classes=10), 64),
     "tv-densenet121": (lambda: tv.densenet121(num_classes=10), 32),
     "tv-googlenet": (lambda: tv.googlenet(num_classes=10, aux_logits=True, init_weights=True), 64),
+    "tv-swin-t": (lambda: tv.swin_t(num_classes=10), 224),
 }
 
 
