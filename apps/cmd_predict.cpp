@@ -1,6 +1,8 @@
 // d2l predict CHECKPOINT IMAGE...            classes of images with a trained run's model
 // d2l predict --model NAME --weights FILE IMAGE...   e.g. torchvision's pretrained ImageNet weights
 // d2l predict CHECKPOINT --prefix "time traveller"   text from a language model
+// d2l predict MAE_RUN [IMAGE...] --out recon.png     masked-autoencoder reconstructions
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/upsampling.h>
 
@@ -15,6 +17,8 @@
 #include "apps/experiment.h"
 #include "apps/model_export.h"
 #include "apps/text_prediction.h"
+#include "models/mae.h"
+#include "train/plot.h"
 #include "data/image.h"
 #include "data/imagenet_classes.h"
 #include "train/torchscript.h"
@@ -36,6 +40,9 @@ struct PredictArgs {
   std::string data_dir;
   std::optional<std::string> prefix;  // text generation instead of image classification
   int64_t num_preds = 50;
+  std::string out;    // MAE runs: the reconstruction grid (PNG)
+  int64_t num = 8;    // MAE runs without IMAGEs: this many validation images
+  int64_t seed = 0;   // MAE runs: which patches are masked
 };
 
 torch::Tensor resize(const torch::Tensor& X, int64_t height, int64_t width) {
@@ -82,10 +89,47 @@ void print_top_k(const std::string& image, const torch::Tensor& logits, const st
   }
 }
 
+// An MAE run: original | masked | reconstruction for each image, one row each, as a PNG grid.
+void write_reconstructions(const PredictArgs& args) {
+  auto e = load_for_prediction(args.checkpoint, TaskKind::mae_pretrain, "an MAE: --out writes an MAE's reconstructions",
+                               args.data_dir, args.threads);
+  const auto info = export_info(e, {});
+  torch::Tensor X;
+  if (args.images.empty()) {
+    const int64_t n = std::min<int64_t>(args.num, e.data.val.size());
+    X = e.data.transform(e.data.val.inputs.narrow(0, 0, n));
+  } else {
+    std::vector<torch::Tensor> inputs;
+    for (const auto& image : args.images) inputs.push_back(dataset_input(image, info.stored_shape, info.transform));
+    X = torch::cat(inputs);
+  }
+  auto mae = e.model.get<models::MAE>();
+  mae->eval();
+  torch::NoGradGuard no_grad;
+  const auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(args.seed));
+  const auto output = mae->forward(X, at::rand({X.size(0), mae->num_patches()}, generator));
+  auto [masked, reconstruction] = mae->visualise(X, output);
+  auto grid = torch::stack({X, masked, reconstruction}, 1).flatten(0, 1);
+  if (!e.data.transform.mean.empty()) {  // back from the data set's normalisation to pixels
+    const auto mean = torch::tensor(e.data.transform.mean).view({1, -1, 1, 1});
+    const auto std = torch::tensor(e.data.transform.std).view({1, -1, 1, 1});
+    grid = grid * std + mean;
+  }
+  if (!train::save_image_grid(args.out, grid, 3, std::max<int64_t>(1, 96 / X.size(2))))
+    throw std::runtime_error("this build cannot write images (OpenCV was not found when it was configured)");
+  std::printf("%s: %lld images (original | masked %.0f%% | reconstruction), loss on the masked patches %.4f\n",
+              args.out.c_str(), static_cast<long long>(X.size(0)), 100.0 * mae->options.mask_ratio(),
+              output.loss.item<double>());
+}
+
 void predict_command(PredictArgs args) {
   if (args.prefix) {
     if (!args.images.empty()) throw std::invalid_argument("--prefix generates text: give no IMAGE");
     generate_text({args.checkpoint, *args.prefix, args.num_preds, args.data_dir, args.threads});
+    return;
+  }
+  if (!args.out.empty()) {
+    write_reconstructions(args);
     return;
   }
   if (!data::can_read_images())
@@ -127,6 +171,8 @@ void predict_command(PredictArgs args) {
       config.threads = args.threads;
       config.limit_train = config.limit_test = 1;
     });
+    if (e.spec->task == TaskKind::mae_pretrain)
+      throw std::invalid_argument(args.checkpoint + " is an MAE: pass --out FILE.png for its reconstructions");
     auto model = e.model;
     model.ptr()->eval();
     forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };
@@ -157,6 +203,10 @@ void add_predict_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--prefix", args->prefix, "language models: generate text after this prefix (predict_ch8)");
   cmd->add_option("--num-preds", args->num_preds, "tokens generated after --prefix")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", args->out, "MAE runs: write original | masked | reconstruction rows to this PNG");
+  cmd->add_option("--num", args->num, "MAE runs without IMAGE: reconstruct this many validation images")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", args->seed, "MAE runs: seed of the random patch masks");
   cmd->add_option("--top-k", args->top_k, "classes shown per image")->check(CLI::PositiveNumber);
   cmd->add_option("--data-dir", args->data_dir, "folder searched first for the run's data files");
   cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);

@@ -21,6 +21,7 @@ struct TranslateArgs {
   std::string checkpoint;
   std::vector<std::string> sentences;
   std::string attention;  // PNG file; one per sentence (-2, -3, ... before the extension) when several
+  std::string self_attention;  // the same for the encoder's self-attention (Transformer)
   std::string data_dir;
   int64_t threads = 0;
 };
@@ -30,6 +31,14 @@ std::filesystem::path nth_file(const std::filesystem::path& file, size_t i, size
   auto out = file;
   out.replace_filename(file.stem().string() + "-" + std::to_string(i + 1) + file.extension().string());
   return out;
+}
+
+void draw(const std::string& flag, const std::filesystem::path& file, const torch::Tensor& weights,
+          const std::vector<std::string>& rows, const std::vector<std::string>& cols) {
+  if (!train::save_heatmap(file, weights, rows, cols))
+    throw std::runtime_error(flag + ": this build cannot write images (OpenCV was not found)");
+  std::printf("  %s weights drawn in %s\n", flag == "--attention" ? "attention" : "encoder self-attention",
+              file.string().c_str());
 }
 
 void translate_command(const TranslateArgs& args) {
@@ -60,10 +69,19 @@ void translate_command(const TranslateArgs& args) {
       const auto n_rows = std::min<int64_t>(static_cast<int64_t>(rows.size()), num_steps);
       const auto n_cols = std::min<int64_t>(src.valid_lens[0].item<int64_t>(), num_steps);
       const auto weights = out.attention[0].slice(0, 0, n_rows).slice(1, 0, n_cols);
-      const auto file = nth_file(args.attention, i, args.sentences.size());
-      if (!train::save_heatmap(file, weights, rows, cols))
-        throw std::runtime_error("--attention: this build cannot write images (OpenCV was not found)");
-      std::printf("  attention weights drawn in %s\n", file.string().c_str());
+      draw("--attention", nth_file(args.attention, i, args.sentences.size()), weights, rows, cols);
+    }
+    if (!args.self_attention.empty()) {
+      if (!out.encoder_attention.defined())
+        throw std::invalid_argument("--self-attention: model '" + e.config.model +
+                                    "' has no encoder self-attention (transformer has)");
+      // Rows (queries) and columns (keys): the source tokens up to <eos>.
+      auto words_eos = words;
+      words_eos.push_back("<eos>");
+      const auto n = std::min<int64_t>(src.valid_lens[0].item<int64_t>(), num_steps);
+      words_eos.resize(static_cast<size_t>(n));
+      const auto weights = out.encoder_attention[0].slice(0, 0, n).slice(1, 0, n);
+      draw("--self-attention", nth_file(args.self_attention, i, args.sentences.size()), weights, words_eos, words_eos);
     }
   }
 }
@@ -75,7 +93,10 @@ void add_translate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("translate", "translate sentences with a trained seq2seq run (greedy decoding)");
   cmd->add_option("checkpoint", args->checkpoint, "run directory or checkpoint of seq2seq / bahdanau")->required();
   cmd->add_option("sentences", args->sentences, "sentences in the source language")->required();
-  cmd->add_option("--attention", args->attention, "draw the decoder's attention weights into this PNG (bahdanau)");
+  cmd->add_option("--attention", args->attention,
+                  "draw the decoder's attention over the source into this PNG (bahdanau, transformer)");
+  cmd->add_option("--self-attention", args->self_attention,
+                  "draw the last encoder block's self-attention (mean over heads) into this PNG (transformer)");
   cmd->add_option("--data-dir", args->data_dir, "folder searched first for the run's data files");
   cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);
   cmd->callback([args] { translate_command(*args); });

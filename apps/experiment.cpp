@@ -10,10 +10,12 @@
 #include <thread>
 
 #include "models/init.h"
+#include "models/mae.h"
 #include "train/checkpoint.h"
 #include "train/strings.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/language_model.h"
+#include "train/tasks/masked_autoencoder.h"
 #include "train/tasks/seq2seq.h"
 #include "train/tasks/regression.h"
 #include "train/weights/state_dict.h"
@@ -39,9 +41,16 @@ RunConfig resolve(RunConfig c) {
   if (!c.optimizer) c.optimizer = d.optimizer;
   if (!c.clip_grad) c.clip_grad = d.clip_grad;
   const bool text = spec.task == TaskKind::language_model || spec.task == TaskKind::seq2seq;
-  if (!text && (c.num_steps || c.num_hiddens || c.num_layers || c.embed_size || c.max_tokens || c.sampling))
-    throw std::invalid_argument("--num-steps / --num-hiddens / --num-layers / --embed-size / --max-tokens / "
-                                "--sampling are for text models; '" + c.model + "' is not one");
+  if (!text && (c.num_steps || c.embed_size || c.max_tokens || c.sampling))
+    throw std::invalid_argument("--num-steps / --embed-size / --max-tokens / --sampling are for text models; '" +
+                                c.model + "' is not one");
+  if (!text && !spec.vision_transformer && (c.num_hiddens || c.num_layers))
+    throw std::invalid_argument("--num-hiddens / --num-layers are for text models and vision transformers; '" +
+                                c.model + "' is neither");
+  if (!spec.vision_transformer && c.patch_size)
+    throw std::invalid_argument("--patch-size is for vision transformers (vit, mae); '" + c.model + "' is not one");
+  if (spec.task != TaskKind::mae_pretrain && (c.mask_ratio || c.norm_pix_loss))
+    throw std::invalid_argument("--mask-ratio / --norm-pix-loss are for MAE pre-training; '" + c.model + "' is not mae");
   if (text) {
     const auto fill = [](std::optional<int64_t>& value, int64_t fallback) {
       if (!value && fallback > 0) value = fallback;
@@ -95,11 +104,37 @@ std::vector<int64_t> example_shape(const data::DataModule& dm) {
 
 namespace {
 
-// --weights (unless resuming, when the checkpoint has the weights), and the book's fine-tuning
-// (d2l 14.2): a fresh output layer, optionally the only one that trains.
+// --init-from: the weights of a trained run's model, or of its encoder when it has one (an MAE
+// for a ViT), all but the output layer.
+void init_from_run(Experiment& e) {
+  const auto& c = e.config;
+  const auto source = load_trained(c.init_from, [](RunConfig& s) {
+    s.limit_train = s.limit_test = 1;  // only its model is needed
+    s.device = "cpu";
+  });
+  const torch::nn::Module* from = source.model.ptr().get();
+  for (const auto& child : from->named_children())
+    if (child.key() == "encoder") from = child.value().get();
+  const auto what = "--init-from " + c.init_from;
+  try {
+    const auto report = train::weights::load_state_dict(*e.model.ptr(), train::weights::state_dict(*from),
+                                                        train::weights::LoadOptions().skip_prefixes(e.spec->head), what);
+    if (!c.quiet) spdlog::info("{}: {}", what, train::weights::describe(report));
+  } catch (const train::weights::ShapeMismatch& error) {
+    throw std::invalid_argument(std::string(error.what()) + " (give '" + c.model +
+                                "' the sizes it was pre-trained with: --resize, --patch-size, --num-hiddens, --num-layers)");
+  } catch (const std::runtime_error& error) {
+    throw std::invalid_argument(std::string(error.what()) + " ('" + source.config.model + "' is not a '" + c.model +
+                                "' or an encoder of one)");
+  }
+}
+
+// --weights or --init-from (unless resuming, when the checkpoint has the weights), and the book's
+// fine-tuning (d2l 14.2): a fresh output layer, optionally the only one that trains.
 void start_from_weights(Experiment& e, bool load_weights) {
   const auto& c = e.config;
   auto& model = *e.model.ptr();
+  if (load_weights && !c.init_from.empty()) init_from_run(e);
   if ((c.new_head || c.freeze_backbone || c.head_lr_mult != 1.0) && e.spec->head.empty())
     throw std::invalid_argument("--new-head / --freeze-backbone / --head-lr-mult: model '" + c.model +
                                 "' does not name its output layer");
@@ -140,6 +175,7 @@ std::string task_name(TaskKind task) {
     case TaskKind::regression_half_squared: return "regression";
     case TaskKind::language_model: return "language modelling";
     case TaskKind::seq2seq: return "translation";
+    case TaskKind::mae_pretrain: return "classification";  // labelled images; the labels go unused
   }
   return "";
 }
@@ -163,6 +199,8 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
       return std::make_unique<train::Seq2SeqTask>(encoder_decoder(e.model),
                                                   train::Seq2SeqTaskOptions(vocab["<bos>"], vocab["<eos>"]));
     }
+    case TaskKind::mae_pretrain:
+      return std::make_unique<train::MaskedAutoencoderTask>(e.model.get<models::MAE>(), static_cast<uint64_t>(e.config.seed));
   }
   throw std::logic_error("unknown task kind");
 }
@@ -198,6 +236,9 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
   args.num_hiddens = e.config.num_hiddens.value_or(0);
   args.num_layers = e.config.num_layers.value_or(0);
   args.embed_size = e.config.embed_size.value_or(0);
+  args.patch_size = e.config.patch_size.value_or(0);
+  args.mask_ratio = e.config.mask_ratio;
+  args.norm_pix_loss = e.config.norm_pix_loss;
   torch::manual_seed(static_cast<uint64_t>(e.config.seed));
   e.model = e.spec->make(args);
   models::apply_init(*e.model.ptr(), models::parse_init(*e.config.init));

@@ -17,6 +17,7 @@
 #include "models/nin.h"
 #include "models/resnet.h"
 #include "models/vgg.h"
+#include "models/mae.h"
 #include "models/swin.h"
 #include "models/vit.h"
 
@@ -61,6 +62,15 @@ AnyModule make(Options options) {
 AnyModule vgg(const ModelArgs& a, models::VGGArch arch, bool batch_norm, int64_t channels) {
   return make<models::VGG>(
       models::VGGOptions().arch(std::move(arch)).batch_norm(batch_norm).in_channels(channels).num_classes(a.num_outputs));
+}
+
+// The book's ViT (11.8), with the sizes a run may change; also the MAE's encoder.
+models::ViTOptions vit_options(const ModelArgs& a) {
+  auto o = models::ViTOptions().in_channels(a.input_shape[0]).img_size(a.input_shape[1]).num_classes(a.num_outputs);
+  if (a.patch_size > 0) o.patch_size(a.patch_size);
+  if (a.num_hiddens > 0) o.num_hiddens(a.num_hiddens).mlp_num_hiddens(4 * a.num_hiddens);
+  if (a.num_layers > 0) o.num_blks(a.num_layers);
+  return o;
 }
 
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
@@ -159,12 +169,16 @@ const std::vector<ModelSpec>& models() {
        }, false, {"classifier."}},
       // Transformers for vision (chapter 11): the book's ViT at 96 x 96, SGD lr 0.1, PyTorch's init.
       {"vit", "Vision Transformer (ViT)", "11.8", TaskKind::classification, {"fashion-mnist", 10, 128, 0.1, "none", 96},
+       [](const ModelArgs& a) { return make<models::ViT>(vit_options(a)); }, false, {"head.1."}, true},
+      // Masked-autoencoder pre-training (cited in 11.9; He et al. 2021) of the ViT above: the
+      // same encoder sizes, so that d2l train vit --init-from RUN fine-tunes it.
+      {"mae", "Masked autoencoder (MAE) pre-training a ViT", "11.9", TaskKind::mae_pretrain,
+       {"fashion-mnist", 10, 128, 1e-3, "none", 96, 0, "adamw"},
        [](const ModelArgs& a) {
-         return make<models::ViT>(models::ViTOptions()
-                                      .in_channels(a.input_shape[0])
-                                      .img_size(a.input_shape[1])
-                                      .num_classes(a.num_outputs));
-       }, false, {"head.1."}},
+         auto options = models::MAEOptions(vit_options(a).emb_dropout(0.0).blk_dropout(0.0)).norm_pix_loss(a.norm_pix_loss);
+         if (a.mask_ratio) options.mask_ratio(*a.mask_ratio);
+         return make<models::MAE>(options);
+       }, false, {}, true},
       // Swin (cited in 11.9; Liu et al. 2021): windows of 4 x 4 patches on 32 x 32 images.
       {"swin", "Swin Transformer (small, for 32 x 32 images)", "11.9", TaskKind::classification, swin,
        [](const ModelArgs& a) {

@@ -13,7 +13,7 @@
 
 namespace d2l::apps {
 
-enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq };
+enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq, mae_pretrain };
 
 // What a model factory may take from the data and the config.
 struct ModelArgs {
@@ -23,6 +23,10 @@ struct ModelArgs {
   // Text models: the vocabulary sizes (num_outputs is the target's) and the layer sizes.
   int64_t source_vocab = 0;
   int64_t num_hiddens = 0, num_layers = 0, embed_size = 0;
+  // Vision transformers: 0 / unset: the model's default.
+  int64_t patch_size = 0;
+  std::optional<double> mask_ratio;
+  bool norm_pix_loss = false;
 };
 
 // The book's training settings for a model (train_ch6 and friends, zh-v2 / en-0.17).
@@ -52,6 +56,8 @@ struct ModelSpec {
   bool takes_dropout = false;  // whether ModelArgs::dropout means anything to it
   // Name prefixes of the output layer's parameters: what --new-head replaces when fine-tuning.
   std::vector<std::string> head = {};
+  // Takes --patch-size, --num-hiddens and --num-layers as a vision transformer's sizes (ViT, MAE).
+  bool vision_transformer = false;
 };
 
 struct DataSpec {

@@ -168,6 +168,11 @@ void validate(const RunConfig& c) {
   positive(c.num_hiddens, "--num-hiddens (num_hiddens)");
   positive(c.num_layers, "--num-layers (num_layers)");
   positive(c.embed_size, "--embed-size (embed_size)");
+  positive(c.patch_size, "--patch-size (patch_size)");
+  if (c.mask_ratio && !(*c.mask_ratio > 0 && *c.mask_ratio < 1))
+    throw std::invalid_argument("--mask-ratio (mask_ratio) must be in (0, 1), got " + std::to_string(*c.mask_ratio));
+  if (!c.init_from.empty() && !c.weights.empty())
+    throw std::invalid_argument("--init-from and --weights both give starting weights: pick one");
   if (c.max_tokens) non_negative(static_cast<double>(*c.max_tokens), "--max-tokens (max_tokens)");
   const auto one_of = [](const std::string& flag, const std::string& what, const std::string& value,
                          const std::vector<std::string>& names) {

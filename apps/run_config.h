@@ -58,6 +58,11 @@ struct RunConfig {
   std::optional<int64_t> num_steps, num_hiddens, num_layers, embed_size, max_tokens;
   std::optional<std::string> sampling;  // sequential | random | windowed
   std::string tokens = "char";          // char | word
+  // Vision transformers (ViT, MAE) and MAE pre-training.
+  std::optional<int64_t> patch_size;
+  std::optional<double> mask_ratio;
+  bool norm_pix_loss = false;
+  std::string init_from;  // a run or checkpoint: its model's weights (an MAE's: its encoder's) to start from
   BookInfo book;
 };
 
@@ -100,12 +105,16 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
         c.head_lr_mult...);
   visit("freeze_backbone", "train the output layer only", c.freeze_backbone...);
   visit("num_steps", "text: time steps per example (tokens in a subsequence or a padded sentence)", c.num_steps...);
-  visit("num_hiddens", "text models: hidden units of the recurrent layers", c.num_hiddens...);
-  visit("num_layers", "text models: stacked recurrent layers", c.num_layers...);
+  visit("num_hiddens", "text models: hidden units of the recurrent layers; ViT / MAE: width (MLP 4x)", c.num_hiddens...);
+  visit("num_layers", "text models: stacked recurrent layers; ViT / MAE: encoder blocks", c.num_layers...);
   visit("embed_size", "seq2seq: token embedding size", c.embed_size...);
   visit("max_tokens", "language models: train on the corpus's first N tokens (0: all)", c.max_tokens...);
   visit("sampling", "language models: sequential | random (d2l 9.3) | windowed (en-1.0)", c.sampling...);
   visit("tokens", "language models: char | word tokens", c.tokens...);
+  visit("patch_size", "ViT / MAE: side of the square patches (divides the image size)", c.patch_size...);
+  visit("mask_ratio", "MAE: fraction of patches masked, in (0, 1) (paper: 0.75)", c.mask_ratio...);
+  visit("norm_pix_loss", "MAE: targets are patches normalised by their own mean and variance", c.norm_pix_loss...);
+  visit("init_from", "start from a trained run or checkpoint (an MAE's encoder for a ViT)", c.init_from...);
 }
 
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and

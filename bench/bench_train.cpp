@@ -3,11 +3,12 @@
 // same kind of loop, the same LibTorch and the same number of threads). One row per case, with
 // the ratio (above 1: d2l-cpp is faster).
 //
-//   build/bench/bench_train [--suite small|cnn|all] [--model NAME]... [--threads N] [--rounds R]
+//   build/bench/bench_train [--suite small|cnn|transformers|all] [--model NAME]... [--threads N] [--rounds R]
 //
 // small: LeNet and the MLP at batch 256 and 32 (many steps). cnn: every chapter-8 network at the
 // book's input size and every torchvision-compatible one at 224: a few training steps (batch 32
-// at 96 pixels, 16 or 8 at 224) and inference at batch 1.
+// at 96 pixels, 16 or 8 at 224) and inference at batch 1. transformers: the book's ViT at 96 and
+// the small Swin at 32 (batch 64), against the book's ViT code and torchvision's Swin.
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <CLI/CLI.hpp>
@@ -46,12 +47,17 @@ std::vector<Case> suite(const std::string& name) {
     for (const auto& spec : apps::models()) {
       // Chapter 8's networks at their enlarged inputs (the BN-LeNets of 8.5 stay at 28 x 28).
       const bool book_cnn = spec.section.rfind("8.", 0) == 0 && spec.name.rfind("tv-", 0) != 0 && spec.defaults.resize > 0;
-      const bool tv = spec.name.rfind("tv-", 0) == 0;
+      const bool tv = spec.name.rfind("tv-", 0) == 0 && spec.section.rfind("8.", 0) == 0;
       // Enough steps for a second or more per measurement, few enough for the 224-pixel VGGs.
       if (book_cnn && spec.defaults.resize <= 96) cases.push_back({spec.name, 1, spec.defaults.resize, 32, 4, 1, 20});
       if (book_cnn && spec.defaults.resize > 96) cases.push_back({spec.name, 1, spec.defaults.resize, 16, 3, 1, 10});
       if (tv) cases.push_back({spec.name, 3, 224, 8, 3, 1, 10});
     }
+  if (name == "transformers" || name == "all") {
+    cases.push_back({"vit", 1, 96, 64, 6, 1, 20});
+    cases.push_back({"swin", 1, 32, 64, 10, 1, 20});
+    cases.push_back({"tv-swin-t", 3, 224, 8, 3, 1, 10});
+  }
   return cases;
 }
 
@@ -135,7 +141,8 @@ int main(int argc, char** argv) {
   std::string suite_name = "small";
   std::vector<std::string> only;
   bool channels_last = false;
-  app.add_option("--suite", suite_name, "small | cnn | all")->check(CLI::IsMember({"small", "cnn", "all"}));
+  app.add_option("--suite", suite_name, "small | cnn | transformers | all")
+      ->check(CLI::IsMember({"small", "cnn", "transformers", "all"}));
   app.add_option("--model", only, "only these models (repeatable)");
   app.add_option("--threads", threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--rounds", rounds, "measurements per side; the best counts")->check(CLI::PositiveNumber);

@@ -94,6 +94,8 @@ class EncoderDecoderImpl : public torch::nn::Module {
   struct Prediction {
     torch::Tensor tokens;     // [B, num_steps]: the argmax at each step (read up to the first <eos>)
     torch::Tensor attention;  // [B, num_steps, T_src] (encoder-decoder attention), or undefined
+    // [B, T_src, T_src]: the last encoder block's self-attention, mean over heads (Transformer), or undefined
+    torch::Tensor encoder_attention = {};
   };
   // Greedy decoding of a batch (predict_seq2seq), starting each row from `bos`.
   virtual Prediction predict(const torch::Tensor& enc_X, const torch::Tensor& enc_valid_lens, int64_t bos,

@@ -116,6 +116,8 @@ EncoderDecoderImpl::Prediction TransformerImpl::predict(const torch::Tensor& enc
                                                         int64_t bos, int64_t num_steps) {
   torch::NoGradGuard no_grad;
   const auto enc_outputs = encode(enc_X, enc_valid_lens);
+  const auto& self = enc_blks[enc_blks->size() - 1]->as<TransformerEncoderBlock>()->attention->attention->attention_weights;
+  const auto encoder_attention = self.unflatten(0, {-1, options.num_heads()}).mean(1);  // [B, T_src, T_src]
   std::vector<torch::Tensor> caches, tokens, attention;
   auto dec_X = torch::full({enc_X.size(0), 1}, bos, enc_X.options());
   auto& cross = dec_blks[dec_blks->size() - 1]->as<TransformerDecoderBlock>()->attention2->attention->attention_weights;
@@ -124,7 +126,7 @@ EncoderDecoderImpl::Prediction TransformerImpl::predict(const torch::Tensor& enc
     tokens.push_back(dec_X);
     attention.push_back(cross.unflatten(0, {-1, options.num_heads()}).mean(1));  // [B, 1, T_src]
   }
-  return {torch::cat(tokens, 1), torch::cat(attention, 1)};
+  return {torch::cat(tokens, 1), torch::cat(attention, 1), encoder_attention};
 }
 
 }  // namespace d2l::models

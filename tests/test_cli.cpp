@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include "apps/book_configs.h"
+#include "apps/experiment.h"
 #include "tests/helpers.h"
 #include "train/atomic_file.h"
 #include "train/metrics.h"
@@ -394,4 +396,13 @@ TEST_F(Cli, ExportErrorsAreClearAndLeaveNoFile) {
   const auto state_dict = run_d2l("export " + out.string() + " --format state-dict --data-dir " + (dir_ / "data").string());
   EXPECT_EQ(state_dict.exit_code, 0) << state_dict.output;
   EXPECT_TRUE(std::filesystem::exists(out / "exports" / "state_dict.pt"));
+}
+
+TEST(Configs, EveryConfigNamesARegisteredModelWithValidSettings) {
+  const auto configs = d2l::apps::book_configs();
+  EXPECT_GT(configs.size(), 50u);
+  for (const auto& c : configs) {
+    if (c.config.model.empty()) continue;  // a profile laid over others (quick*.toml)
+    EXPECT_NO_THROW(d2l::apps::resolve(c.config)) << c.file;
+  }
 }

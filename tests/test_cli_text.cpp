@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "data/image.h"
 #include "tests/helpers.h"
 #include "train/atomic_file.h"
 
@@ -89,9 +90,19 @@ TEST_F(CliText, TranslationTrainsTranslatesAndDrawsAttention) {
   // The Transformer trains on the same task and draws its encoder-decoder attention too.
   ASSERT_EQ(run_d2l("train transformer --data dates --limit-train 300 --limit-test 50 --num-steps 12 --epochs 1 "
                     "--threads 1 -q --out " + path("tr").string()).exit_code, 0);
-  r = run_d2l("translate " + path("tr").string() + " 'march 7, 1994' --attention " + path("tr.png").string());
+  r = run_d2l("translate " + path("tr").string() + " 'march 7, 1994' --attention " + path("tr.png").string() +
+              " --self-attention " + path("self.png").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::file_size(path("tr.png")) > 0);
+  EXPECT_TRUE(contains(r.output, "encoder self-attention weights drawn in")) << r.output;
+  if (d2l::data::can_read_images()) {
+    // Source "march 7 , 1994 <eos>": a 5 x 5 map.
+    const auto heatmap = d2l::data::read_image(path("self.png"), 3);
+    EXPECT_GT(heatmap.size(1), 0);
+  }
+  r = run_d2l("translate " + run.string() + " 'march 7, 1994' --self-attention " + path("no.png").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.output, "has no encoder self-attention")) << r.output;
   r = run_d2l("export " + run.string() + " --out " + path("nmt.pt").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.output, "state-dict")) << r.output;

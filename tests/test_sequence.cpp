@@ -222,6 +222,10 @@ TEST(Transformer, ParameterCountShapesAndCausalDecoding) {
   EXPECT_EQ(p.tokens.sizes().vec(), (std::vector<int64_t>{3, 4}));
   ASSERT_EQ(p.attention.sizes().vec(), (std::vector<int64_t>{3, 4, 6}));
   EXPECT_LT(p.attention[1].slice(1, 2).abs().max().item<double>(), 1e-6);  // past the valid length
+  // The encoder's self-attention: each source token over the valid source tokens.
+  ASSERT_EQ(p.encoder_attention.sizes().vec(), (std::vector<int64_t>{3, 6, 6}));
+  EXPECT_TRUE(torch::allclose(p.encoder_attention.sum(2), torch::ones({3, 6}), 1e-5, 1e-5));
+  EXPECT_LT(p.encoder_attention[1].slice(1, 2).abs().max().item<double>(), 1e-6);
 }
 
 TEST(Seq2SeqTask, MaskedLossEqualsTheBooksExample) {

@@ -7,6 +7,7 @@ bool save_heatmap(const std::filesystem::path&, const torch::Tensor&, const std:
                   const std::vector<std::string>&) {
   return false;
 }
+bool save_image_grid(const std::filesystem::path&, const torch::Tensor&, int64_t, int64_t) { return false; }
 }  // namespace d2l::train
 #else
 
@@ -124,6 +125,29 @@ bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weight
   }
   cv::rectangle(image, {kLabel, kLabel}, {kLabel + n_cols * kCell, kLabel + n_rows * kCell}, black);
   write_png(file, image);
+  return true;
+}
+
+bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& images, int64_t columns, int64_t scale) {
+  if (images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3) || columns <= 0 || scale <= 0)
+    throw std::invalid_argument("save_image_grid: expected images [N, 1 or 3, H, W], got " +
+                                std::to_string(images.dim()) + " dimensions");
+  constexpr int64_t kBorder = 2;
+  const int64_t n = images.size(0), h = images.size(2) * scale, w = images.size(3) * scale;
+  const int64_t rows = (n + columns - 1) / columns;
+  // [N, H, W, 3] uint8, magnified, gray repeated to RGB, then OpenCV's BGR.
+  auto pixels = images.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).mul(255).round().to(torch::kUInt8);
+  pixels = pixels.expand({n, 3, images.size(2), images.size(3)});
+  pixels = pixels.repeat_interleave(scale, 2).repeat_interleave(scale, 3).flip(1).permute({0, 2, 3, 1}).contiguous();
+  cv::Mat grid(static_cast<int>(rows * (h + kBorder) + kBorder), static_cast<int>(columns * (w + kBorder) + kBorder),
+               CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int64_t i = 0; i < n; ++i) {
+    const cv::Mat tile(static_cast<int>(h), static_cast<int>(w), CV_8UC3, pixels[i].data_ptr<uint8_t>());
+    const cv::Rect where(static_cast<int>(kBorder + (i % columns) * (w + kBorder)),
+                         static_cast<int>(kBorder + (i / columns) * (h + kBorder)), static_cast<int>(w), static_cast<int>(h));
+    tile.copyTo(grid(where));
+  }
+  write_png(file, grid);
   return true;
 }
 

@@ -20,4 +20,9 @@ bool save_curves(const std::filesystem::path& file, const History& history);
 bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weights, const std::vector<std::string>& rows,
                   const std::vector<std::string>& cols);
 
+// Images [N, C, H, W] (C = 1 or 3, values in [0, 1]) tiled row by row, `columns` per row, with a
+// 2-pixel white border, each magnified `scale` times (nearest neighbour, for 28-pixel images),
+// as torchvision's save_image; PNG, atomically. Returns false in a build without OpenCV.
+bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& images, int64_t columns, int64_t scale = 1);
+
 }  // namespace d2l::train

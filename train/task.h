@@ -26,6 +26,8 @@ class Task {
   virtual std::vector<Metric> validation_step(const data::Batch& batch) = 0;
   // Called before each training epoch (a language model forgets its carried hidden state).
   virtual void on_train_epoch_start() {}
+  // Called before each pass over the validation data (MAE draws the same masks every time).
+  virtual void on_validation_start() {}
   // Metrics computed from the epoch's means, e.g. perplexity = exp(mean loss).
   virtual void derive_metrics(std::map<std::string, double>& /*means*/) const {}
   // The validation metric that picks checkpoints/best.pt, and its direction.

@@ -111,6 +111,7 @@ std::map<std::string, double> Trainer::evaluate(Task& task, const data::DataLoad
                                                 bool channels_last) {
   torch::NoGradGuard no_grad;
   task.model().eval();
+  task.on_validation_start();
   MetricAccumulator metrics;
   for (const auto& batch : loader) metrics.add(task.validation_step(to_device(batch, device, channels_last)));
   auto means = metrics.means();

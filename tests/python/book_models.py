@@ -205,6 +205,75 @@ def densenet():
                          nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(num_channels, 10))
 
 
+class MultiHeadAttention(nn.Module):
+    """d2l 11.5: heads split from the projections, scaled dot-product attention, W_o (no biases)."""
+
+    def __init__(self, num_hiddens, num_heads, dropout, bias=False):
+        super().__init__()
+        self.num_heads = num_heads
+        self.W_q = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_k = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_v = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.W_o = nn.Linear(num_hiddens, num_hiddens, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def split(self, X):  # [b, n, h * d] -> [b * h, n, d]
+        X = X.reshape(X.shape[0], X.shape[1], self.num_heads, -1).permute(0, 2, 1, 3)
+        return X.reshape(-1, X.shape[2], X.shape[3])
+
+    def forward(self, queries, keys, values):
+        q, k, v = self.split(self.W_q(queries)), self.split(self.W_k(keys)), self.split(self.W_v(values))
+        scores = torch.bmm(q, k.transpose(1, 2)) / q.shape[-1] ** 0.5
+        out = torch.bmm(self.dropout(torch.softmax(scores, dim=-1)), v)
+        out = out.reshape(-1, self.num_heads, out.shape[1], out.shape[2]).permute(0, 2, 1, 3)
+        return self.W_o(out.reshape(out.shape[0], out.shape[1], -1))
+
+
+class ViTBlock(nn.Module):
+    def __init__(self, num_hiddens, mlp_num_hiddens, num_heads, dropout):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(num_hiddens)
+        self.attention = MultiHeadAttention(num_hiddens, num_heads, dropout)
+        self.ln2 = nn.LayerNorm(num_hiddens)
+        self.mlp = nn.Sequential(nn.Linear(num_hiddens, mlp_num_hiddens), nn.GELU(), nn.Dropout(dropout),
+                                 nn.Linear(mlp_num_hiddens, num_hiddens), nn.Dropout(dropout))
+
+    def forward(self, X):
+        X = X + self.attention(*([self.ln1(X)] * 3))
+        return X + self.mlp(self.ln2(X))
+
+
+class ViT(nn.Module):
+    """d2l 11.8's ViT: patch embedding, class token, learned positions, pre-norm blocks, head."""
+
+    def __init__(self, img_size=96, patch_size=16, num_hiddens=512, mlp_num_hiddens=2048, num_heads=8,
+                 num_blks=2, emb_dropout=0.1, blk_dropout=0.1, num_classes=10, in_channels=1):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, num_hiddens, kernel_size=patch_size, stride=patch_size)
+        num_steps = (img_size // patch_size) ** 2 + 1
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, num_hiddens))
+        self.pos_embedding = nn.Parameter(torch.randn(1, num_steps, num_hiddens))
+        self.dropout = nn.Dropout(emb_dropout)
+        self.blks = nn.Sequential(*[ViTBlock(num_hiddens, mlp_num_hiddens, num_heads, blk_dropout)
+                                    for _ in range(num_blks)])
+        self.head = nn.Sequential(nn.LayerNorm(num_hiddens), nn.Linear(num_hiddens, num_classes))
+
+    def forward(self, X):
+        X = self.conv(X).flatten(2).transpose(1, 2)
+        X = torch.cat((self.cls_token.expand(X.shape[0], -1, -1), X), 1)
+        X = self.blks(self.dropout(X + self.pos_embedding))
+        return self.head(X[:, 0])
+
+
+def small_swin():
+    """Our "swin" (32 x 32 gray images) as torchvision's SwinTransformer with a 1-channel stem."""
+    from torchvision.models.swin_transformer import SwinTransformer
+    net = SwinTransformer(patch_size=[2, 2], embed_dim=48, depths=[2, 2, 2], num_heads=[3, 6, 12],
+                          window_size=[4, 4], stochastic_depth_prob=0.1, num_classes=10)
+    net.features[0][0] = nn.Conv2d(1, 48, kernel_size=2, stride=2)
+    return net
+
+
 MODELS = {"lenet": lambda: Book(lenet()), "bn-lenet": lambda: Book(bn_lenet()),
           "mlp": lambda: Book(mlp()), "softmax-regression": SoftmaxRegression}
 
@@ -212,7 +281,8 @@ MODELS = {"lenet": lambda: Book(lenet()), "bn-lenet": lambda: Book(bn_lenet()),
 # their input sizes. Our versions use torchvision's module names, so these serve the benchmark
 # and the parameter counts, not weight exchange.
 CNNS = {"alexnet": (alexnet, 224), "vgg11": (lambda: vgg(4), 224), "vgg11-full": (lambda: vgg(1), 224),
-        "nin": (nin, 224), "googlenet": (googlenet, 96), "resnet18": (resnet18, 96), "densenet": (densenet, 96)}
+        "nin": (nin, 224), "googlenet": (googlenet, 96), "resnet18": (resnet18, 96), "densenet": (densenet, 96),
+        "vit": (ViT, 96), "swin": (small_swin, 32)}
 
 
 
