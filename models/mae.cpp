@@ -65,12 +65,7 @@ MAEImpl::MAEImpl(const MAEOptions& o) : options(o) {
   trunc_normal_(mask_token, 0.02);
   trunc_normal_(decoder_pos_embedding, 0.02);
   decoder_blks = register_module("decoder_blks", nn::Sequential());
-  const auto block = ViTOptions()
-                         .num_hiddens(Dd)
-                         .mlp_num_hiddens(o.decoder_mlp_num_hiddens())
-                         .num_heads(o.decoder_num_heads())
-                         .blk_dropout(0.0)
-                         .use_bias(true);
+  const auto block = TransformerBlockOptions(Dd, o.decoder_mlp_num_hiddens(), o.decoder_num_heads()).use_bias(true);
   for (int64_t i = 0; i < o.decoder_num_blks(); ++i) decoder_blks->push_back(ViTBlock(block));
   decoder_norm = register_module("decoder_norm", nn::LayerNorm(nn::LayerNormOptions({Dd})));
   decoder_pred = register_module("decoder_pred", nn::Linear(Dd, p * p * o.encoder().in_channels()));

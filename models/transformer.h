@@ -11,7 +11,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
-#include "models/layers/multi_head_attention.h"
+#include "models/layers/transformer_blocks.h"
 #include "models/seq2seq.h"
 
 namespace d2l::models {
@@ -20,6 +20,10 @@ namespace d2l::models {
 struct TransformerOptions {
   TransformerOptions(int64_t src_vocab_size, int64_t tgt_vocab_size)
       : src_vocab_size_(src_vocab_size), tgt_vocab_size_(tgt_vocab_size) {}
+  // The options of each of its blocks.
+  TransformerBlockOptions block() const {
+    return TransformerBlockOptions(num_hiddens(), ffn_num_hiddens(), num_heads()).dropout(dropout()).use_bias(use_bias());
+  }
   TORCH_ARG(int64_t, src_vocab_size);
   TORCH_ARG(int64_t, tgt_vocab_size);
   TORCH_ARG(int64_t, num_hiddens) = 32;
@@ -30,59 +34,6 @@ struct TransformerOptions {
   TORCH_ARG(bool, use_bias) = false;  // in the attention projections
   TORCH_ARG(int64_t, max_len) = 1000;
 };
-
-// P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(...), added to X from position `offset` on.
-class PositionalEncodingImpl : public torch::nn::Module {
- public:
-  PositionalEncodingImpl(int64_t num_hiddens, double dropout, int64_t max_len = 1000);
-  torch::Tensor forward(const torch::Tensor& X, int64_t offset = 0);
-  torch::nn::Dropout dropout{nullptr};
-  torch::Tensor P;  // [1, max_len, num_hiddens], a buffer
-};
-TORCH_MODULE(PositionalEncoding);
-
-// dense2(relu(dense1(X))) at every position.
-class PositionWiseFFNImpl : public torch::nn::Module {
- public:
-  PositionWiseFFNImpl(int64_t num_hiddens, int64_t ffn_num_hiddens);
-  torch::Tensor forward(const torch::Tensor& X);
-  torch::nn::Linear dense1{nullptr}, dense2{nullptr};
-};
-TORCH_MODULE(PositionWiseFFN);
-
-// LayerNorm(dropout(Y) + X): the residual connection and post-normalisation.
-class AddNormImpl : public torch::nn::Module {
- public:
-  AddNormImpl(int64_t num_hiddens, double dropout);
-  torch::Tensor forward(const torch::Tensor& X, const torch::Tensor& Y);
-  torch::nn::Dropout dropout{nullptr};
-  torch::nn::LayerNorm ln{nullptr};
-};
-TORCH_MODULE(AddNorm);
-
-class TransformerEncoderBlockImpl : public torch::nn::Module {
- public:
-  explicit TransformerEncoderBlockImpl(const TransformerOptions& o);
-  torch::Tensor forward(const torch::Tensor& X, const torch::Tensor& valid_lens);
-  MultiHeadAttention attention{nullptr};
-  AddNorm addnorm1{nullptr}, addnorm2{nullptr};
-  PositionWiseFFN ffn{nullptr};
-};
-TORCH_MODULE(TransformerEncoderBlock);
-
-class TransformerDecoderBlockImpl : public torch::nn::Module {
- public:
-  explicit TransformerDecoderBlockImpl(const TransformerOptions& o);
-  // X [B, T, d]: the new positions; cache [B, T_before, d] (undefined at first): this block's
-  // inputs at the earlier positions, updated to include X. Each position attends to itself and
-  // the ones before it only.
-  torch::Tensor forward(const torch::Tensor& X, torch::Tensor& cache, const torch::Tensor& enc_outputs,
-                        const torch::Tensor& enc_valid_lens);
-  MultiHeadAttention attention1{nullptr}, attention2{nullptr};
-  AddNorm addnorm1{nullptr}, addnorm2{nullptr}, addnorm3{nullptr};
-  PositionWiseFFN ffn{nullptr};
-};
-TORCH_MODULE(TransformerDecoderBlock);
 
 class TransformerImpl : public EncoderDecoderImpl {
  public:

@@ -10,13 +10,17 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
-#include "models/layers/multi_head_attention.h"
+#include "models/layers/transformer_blocks.h"
 
 namespace d2l::models {
 
 // The book's d2l.ViT arguments (11.8: img_size 96, patch_size 16, 512 hiddens, MLP 2048, 8
 // heads, 2 blocks, dropouts 0.1).
 struct ViTOptions {
+  // The options of each of its blocks.
+  TransformerBlockOptions block() const {
+    return TransformerBlockOptions(num_hiddens(), mlp_num_hiddens(), num_heads()).dropout(blk_dropout()).use_bias(use_bias());
+  }
   TORCH_ARG(int64_t, in_channels) = 1;
   TORCH_ARG(int64_t, img_size) = 96;
   TORCH_ARG(int64_t, patch_size) = 16;
@@ -29,36 +33,6 @@ struct ViTOptions {
   TORCH_ARG(bool, use_bias) = false;  // in the attention projections
   TORCH_ARG(int64_t, num_classes) = 10;
 };
-
-// Patches as tokens: [b, c, H, W] -> [b, (H / p) * (W / p), num_hiddens].
-class PatchEmbeddingImpl : public torch::nn::Module {
- public:
-  PatchEmbeddingImpl(int64_t in_channels, int64_t patch_size, int64_t num_hiddens);
-  torch::Tensor forward(const torch::Tensor& X);
-  torch::nn::Conv2d conv{nullptr};
-};
-TORCH_MODULE(PatchEmbedding);
-
-// Linear, GELU, dropout, linear, dropout.
-class ViTMLPImpl : public torch::nn::Module {
- public:
-  ViTMLPImpl(int64_t num_hiddens, int64_t mlp_num_hiddens, double dropout);
-  torch::Tensor forward(const torch::Tensor& X);
-  torch::nn::Linear dense1{nullptr}, dense2{nullptr};
-  torch::nn::Dropout dropout1{nullptr}, dropout2{nullptr};
-};
-TORCH_MODULE(ViTMLP);
-
-// Pre-norm: X + attention(LN(X)), then X + MLP(LN(X)).
-class ViTBlockImpl : public torch::nn::Module {
- public:
-  explicit ViTBlockImpl(const ViTOptions& options);
-  torch::Tensor forward(const torch::Tensor& X);
-  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
-  MultiHeadAttention attention{nullptr};
-  ViTMLP mlp{nullptr};
-};
-TORCH_MODULE(ViTBlock);
 
 class ViTImpl : public torch::nn::Module {
  public:
