@@ -108,10 +108,15 @@ namespace {
 // for a ViT), all but the output layer.
 void init_from_run(Experiment& e) {
   const auto& c = e.config;
-  const auto source = load_trained(c.init_from, [](RunConfig& s) {
-    s.limit_train = s.limit_test = 1;  // only its model is needed
-    s.device = "cpu";
-  });
+  Experiment source;
+  try {
+    source = load_trained(c.init_from, [](RunConfig& s) {
+      s.limit_train = s.limit_test = 1;  // only its model is needed
+      s.device = "cpu";
+    });
+  } catch (const std::exception& error) {
+    throw std::invalid_argument("--init-from " + c.init_from + ": " + error.what());
+  }
   const torch::nn::Module* from = source.model.ptr().get();
   for (const auto& child : from->named_children())
     if (child.key() == "encoder") from = child.value().get();

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "apps/experiment.h"
+#include "apps/registry.h"
 #include "data/image.h"
 #include "models/mae.h"
 #include "tests/helpers.h"
@@ -81,6 +82,17 @@ TEST(MAE, LossCountsTheMaskedPatchesOnly) {
   const auto visible = out.mask.eq(0).unsqueeze(-1);
   EXPECT_TRUE(models::patchify(reconstruction, 4).masked_select(visible).equal(models::patchify(images, 4).masked_select(visible)));
   EXPECT_TRUE(models::patchify(masked, 4).masked_select(visible.logical_not()).eq(0.5).all().item<bool>());
+}
+
+TEST(MAE, RegisteredModelIsTheBooksViTPlusAnEncoderNormAndALightDecoder) {
+  // On the ViT's defaults (96 x 96 gray, patch 16, 512 wide, 2 blocks, 10 classes): the ViT's
+  // 6,457,866, the encoder's LayerNorm 1,024, decoder_embed 512 * 128 + 128 = 65,664, the mask
+  // token 128, decoder positions 37 * 128 = 4,736, two pre-norm blocks of 128 with biased
+  // attention (256 + 66,048 + 256 + 131,712 each) 396,544, decoder_norm 256, decoder_pred
+  // 128 * 256 + 256 = 33,024.
+  const auto& spec = apps::find_model("mae");
+  auto model = spec.make(apps::default_args(spec).value());
+  EXPECT_EQ(apps::count_parameters(*model.ptr()), 6959242);
 }
 
 TEST(MAE, BadSettingsAreRefusedBeforeTraining) {
@@ -177,6 +189,9 @@ TEST_F(MaeCli, AViTFineTunesFromThePretrainedEncoder) {
   EXPECT_TRUE(contains(bad.output, "--init-from")) << bad.output;
   EXPECT_TRUE(contains(bad.output, "give 'vit' the sizes it was pre-trained with")) << bad.output;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bad"));
+  const auto missing = test::run_d2l("train vit " + sizes() + "--epochs 1 --init-from " + (dir_ / "nowhere").string());
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_TRUE(contains(missing.output, "--init-from " + (dir_ / "nowhere").string() + ":")) << missing.output;
 }
 
 TEST_F(MaeCli, FlagsThatDoNotFitAreRefused) {

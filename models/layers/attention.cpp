@@ -7,8 +7,9 @@ namespace nn = torch::nn;
 
 torch::Tensor masked_softmax(const torch::Tensor& X, const torch::Tensor& valid_lens) {
   if (!valid_lens.defined()) return torch::softmax(X, -1);
-  // Key positions 0, 1, ... built from X itself (no size read that tracing would freeze).
-  const auto positions = torch::ones_like(X).cumsum(-1) - 1;
+  // Key positions 0, 1, ..., k - 1 built from one row of X (no size read that tracing would
+  // freeze), then broadcast against the lengths.
+  const auto positions = torch::ones_like(X.flatten(0, -2).select(0, 0)).cumsum(0) - 1;
   const auto lens = valid_lens.dim() == 1 ? valid_lens.view({-1, 1, 1}) : valid_lens.unsqueeze(-1);
   return torch::softmax(X.masked_fill(positions >= lens.to(X.scalar_type()), -1e6), -1);
 }
