@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "apps/experiment.h"
 #include "apps/registry.h"
 #include "data/image.h"
 #include "models/mae.h"
 #include "tests/helpers.h"
+#include "train/atomic_file.h"
+#include "train/metrics.h"
 
 using namespace d2l;
 
@@ -130,12 +131,10 @@ TEST_F(MaeCli, PretrainingLowersTheReconstructionLossAndDrawsReconstructions) {
   const auto run = pretrain();
   const auto trained = apps::load_trained(run, [&](apps::RunConfig& c) { c.data_dir = (dir_ / "data").string(); });
   ASSERT_EQ(trained.final_metrics.count("test_loss"), 1u);
-  std::ifstream csv(run / "metrics.csv");
-  std::string header, first, last, line;
-  std::getline(csv, header);
-  std::getline(csv, first);
-  for (last = first; std::getline(csv, line);) last = line;
-  EXPECT_NE(first, last);
+  const auto history = train::History::from_csv(train::read_text(run / "metrics.csv"));
+  ASSERT_EQ(history.rows.size(), 3u);
+  EXPECT_LT(history.rows.back().at("train_loss"), history.rows.front().at("train_loss"));
+  EXPECT_LT(history.rows.back().at("test_loss"), history.rows.front().at("test_loss"));
   const auto grid = dir_ / "grid.png";
   const auto r = test::run_d2l("predict " + run.string() + " --out " + grid.string() + " --num 4 --data-dir " +
                                (dir_ / "data").string());
