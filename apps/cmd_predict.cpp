@@ -2,6 +2,7 @@
 // d2l predict --model NAME --weights FILE IMAGE...   e.g. torchvision's pretrained ImageNet weights
 // d2l predict CHECKPOINT --prefix "time traveller"   text from a language model
 // d2l predict MAE_RUN [IMAGE...] --out recon.png     masked-autoencoder reconstructions
+// d2l predict FCN_RUN [IMAGE...] --out DIR           segmentation masks beside their images
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/upsampling.h>
@@ -21,6 +22,7 @@
 #include "train/plot.h"
 #include "data/image.h"
 #include "data/imagenet_classes.h"
+#include "data/voc.h"
 #include "train/torchscript.h"
 #include "train/weights/state_dict.h"
 
@@ -40,8 +42,8 @@ struct PredictArgs {
   std::string data_dir;
   std::optional<std::string> prefix;  // text generation instead of image classification
   int64_t num_preds = 50;
-  std::string out;    // MAE runs: the reconstruction grid (PNG)
-  int64_t num = 8;    // MAE runs without IMAGEs: this many validation images
+  std::string out;    // MAE runs: the reconstruction grid (PNG); segmentation runs: a folder
+  int64_t num = 8;    // MAE and segmentation runs without IMAGEs: this many validation images
   int64_t seed = 0;   // MAE runs: which patches are masked
 };
 
@@ -90,9 +92,7 @@ void print_top_k(const std::string& image, const torch::Tensor& logits, const st
 }
 
 // An MAE run: original | masked | reconstruction for each image, one row each, as a PNG grid.
-void write_reconstructions(const PredictArgs& args) {
-  auto e = load_for_prediction(args.checkpoint, TaskKind::mae_pretrain, "an MAE: --out writes an MAE's reconstructions",
-                               args.data_dir, args.threads);
+void write_reconstructions(Experiment& e, const PredictArgs& args) {
   const auto info = export_info(e, {});
   torch::Tensor X;
   if (args.images.empty()) {
@@ -122,6 +122,53 @@ void write_reconstructions(const PredictArgs& args) {
               output.loss.item<double>());
 }
 
+// A segmentation run: for each image, [image | colourised predicted mask] as DIR/<name>.png. Images
+// are centre-cropped to multiples of 32 (the FCN's stride) and normalised as the run's data.
+void write_segmentations(Experiment& e, const PredictArgs& args) {
+  std::vector<std::pair<std::string, torch::Tensor>> inputs;  // name, uint8 [3, H, W]
+  if (args.images.empty()) {
+    const int64_t n = std::min<int64_t>(args.num, e.data.val.size());
+    for (int64_t i = 0; i < n; ++i) inputs.emplace_back("val-" + std::to_string(i + 1), e.data.val.inputs[i]);
+  } else {
+    for (const auto& image : args.images)
+      inputs.emplace_back(std::filesystem::path(image).stem().string(), data::read_image(image, 3));
+  }
+  std::filesystem::create_directories(args.out);
+  e.model.ptr()->eval();
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, image] : inputs) {
+    const int64_t h = image.size(1) / 32 * 32, w = image.size(2) / 32 * 32;
+    if (h == 0 || w == 0) throw std::invalid_argument(name + ": smaller than 32 x 32 pixels");
+    const int64_t top = (image.size(1) - h) / 2, left = (image.size(2) - w) / 2;
+    const auto crop = image.slice(1, top, top + h).slice(2, left, left + w).unsqueeze(0);
+    const auto labels = e.model.forward(e.data.transform(crop)).argmax(1)[0];
+    const auto tiles = torch::cat({crop, data::voc_colorize(labels).unsqueeze(0)}).to(torch::kFloat32) / 255.0;
+    const auto file = std::filesystem::path(args.out) / (name + ".png");
+    if (!train::save_image_grid(file, tiles, 2))
+      throw std::runtime_error("this build cannot write images (OpenCV was not found when it was configured)");
+    std::string classes;
+    const auto present = std::get<0>(torch::_unique(labels));
+    for (int64_t i = 0; i < present.numel(); ++i) {
+      const auto c = present[i].item<int64_t>();
+      if (c < static_cast<int64_t>(e.data.class_names.size())) classes += (classes.empty() ? "" : ", ") + e.data.class_names[c];
+    }
+    std::printf("%s: image | predicted mask (%s)\n", file.string().c_str(), classes.c_str());
+  }
+}
+
+// --out: pictures from an MAE run (reconstructions) or a segmentation run (masks).
+void write_pictures(const PredictArgs& args) {
+  auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
+    if (!args.data_dir.empty()) config.data_dir = args.data_dir;
+    config.device = "cpu";
+    config.threads = args.threads;
+  });
+  if (e.spec->task == TaskKind::mae_pretrain) return write_reconstructions(e, args);
+  if (e.spec->task == TaskKind::segmentation) return write_segmentations(e, args);
+  throw std::invalid_argument(args.checkpoint + " is a run of '" + e.config.model +
+                              "': --out writes an MAE's reconstructions or a segmentation model's masks");
+}
+
 void predict_command(PredictArgs args) {
   if (args.prefix) {
     if (!args.images.empty()) throw std::invalid_argument("--prefix generates text: give no IMAGE");
@@ -129,7 +176,7 @@ void predict_command(PredictArgs args) {
     return;
   }
   if (!args.out.empty()) {
-    write_reconstructions(args);
+    write_pictures(args);
     return;
   }
   if (!data::can_read_images())
@@ -173,6 +220,8 @@ void predict_command(PredictArgs args) {
     });
     if (e.spec->task == TaskKind::mae_pretrain)
       throw std::invalid_argument(args.checkpoint + " is an MAE: pass --out FILE.png for its reconstructions");
+    if (e.spec->task == TaskKind::segmentation)
+      throw std::invalid_argument(args.checkpoint + " segments images: pass --out DIR for its masks");
     auto model = e.model;
     model.ptr()->eval();
     forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };
@@ -203,8 +252,10 @@ void add_predict_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--prefix", args->prefix, "language models: generate text after this prefix (predict_ch8)");
   cmd->add_option("--num-preds", args->num_preds, "tokens generated after --prefix")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--out", args->out, "MAE runs: write original | masked | reconstruction rows to this PNG");
-  cmd->add_option("--num", args->num, "MAE runs without IMAGE: reconstruct this many validation images")
+  cmd->add_option("--out", args->out,
+                  "MAE runs: write original | masked | reconstruction rows to this PNG; segmentation runs: write "
+                  "image | mask pictures into this folder");
+  cmd->add_option("--num", args->num, "MAE and segmentation runs without IMAGE: this many validation images")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->seed, "MAE runs: seed of the random patch masks");
   cmd->add_option("--top-k", args->top_k, "classes shown per image")->check(CLI::PositiveNumber);

@@ -16,6 +16,7 @@
 #include "train/tasks/classification.h"
 #include "train/tasks/language_model.h"
 #include "train/tasks/masked_autoencoder.h"
+#include "train/tasks/segmentation.h"
 #include "train/tasks/seq2seq.h"
 #include "train/tasks/regression.h"
 #include "train/weights/state_dict.h"
@@ -170,6 +171,7 @@ void start_from_weights(Experiment& e, bool load_weights) {
 std::string data_kind(const data::DataModule& dm) {
   if (dm.source_vocab) return "translation";
   if (dm.vocab) return "language modelling";
+  if (dm.train.targets.defined() && dm.train.targets.dim() == 3) return "segmentation";  // a class per pixel
   return dm.class_names.empty() ? "regression" : "classification";
 }
 
@@ -181,6 +183,7 @@ std::string task_name(TaskKind task) {
     case TaskKind::language_model: return "language modelling";
     case TaskKind::seq2seq: return "translation";
     case TaskKind::mae_pretrain: return "classification";  // labelled images; the labels go unused
+    case TaskKind::segmentation: return "segmentation";
   }
   return "";
 }
@@ -204,6 +207,8 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
       return std::make_unique<train::Seq2SeqTask>(encoder_decoder(e.model),
                                                   train::Seq2SeqTaskOptions(vocab["<bos>"], vocab["<eos>"]));
     }
+    case TaskKind::segmentation:
+      return std::make_unique<train::SegmentationTask>(e.model, static_cast<int64_t>(e.data.class_names.size()));
     case TaskKind::mae_pretrain:
       return std::make_unique<train::MaskedAutoencoderTask>(e.model.get<models::MAE>(), static_cast<uint64_t>(e.config.seed));
   }

@@ -1,5 +1,7 @@
 #include "apps/registry.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
@@ -7,9 +9,12 @@
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
 #include "data/image_folder.h"
+#include "data/locate.h"
 #include "data/synthetic_regression.h"
+#include "data/voc.h"
 #include "models/alexnet.h"
 #include "models/densenet.h"
+#include "models/fcn.h"
 #include "models/googlenet.h"
 #include "models/lenet.h"
 #include "models/linear_regression.h"
@@ -71,6 +76,14 @@ models::ViTOptions vit_options(const ModelArgs& a) {
   if (a.num_hiddens > 0) o.num_hiddens(a.num_hiddens).mlp_num_hiddens(4 * a.num_hiddens);
   if (a.num_layers > 0) o.num_blks(a.num_layers);
   return o;
+}
+
+// Where a generated data set is written: --data-dir, else $D2L_DATA, else ~/.cache/d2l.
+std::filesystem::path generated_root(const RunConfig& c, const std::string& name) {
+  if (!c.data_dir.empty()) return std::filesystem::path(c.data_dir) / name;
+  if (const char* env = std::getenv("D2L_DATA"); env && *env) return std::filesystem::path(env) / name;
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache" / "d2l" / name;
+  return std::filesystem::path(name);
 }
 
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
@@ -187,6 +200,12 @@ const std::vector<ModelSpec>& models() {
                                        .img_size(a.input_shape[1])
                                        .num_classes(a.num_outputs));
        }, false, {"head."}},
+      // Semantic segmentation (14.11): ResNet-18 backbone with torchvision's names (--weights
+      // resnet18-f37072fd.pth --strict-weights false loads it), 1 x 1 conv, bilinear 32x up-sampling.
+      {"fcn", "Fully convolutional network (FCN)", "14.11", TaskKind::segmentation,
+       {"voc-shapes", 5, 32, 0.001, "none", 0, 3, "sgd"},
+       [](const ModelArgs& a) { return make<models::FCN>(models::FCNOptions().num_classes(a.num_outputs)); }, false,
+       {"final_conv.", "transpose_conv."}},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
@@ -256,6 +275,31 @@ const std::vector<DataSpec>& datasets() {
                                        .image_size(resize > 0 ? resize : 224)
                                        .limit_train(c.limit_train)
                                        .limit_val(c.limit_test));
+       }},
+      {"voc2012",
+       "Pascal VOC 2012 segmentation: --data-dir holding VOCdevkit/VOC2012 (or that folder); 320 x 480 crops (d2l 14.9)",
+       {3, 320, 480},
+       21,
+       [](const RunConfig& c, int64_t) {
+         const data::DataSource source{"VOCdevkit/VOC2012", {"ImageSets/Segmentation/train.txt"}, {},
+                                       "download VOCtrainval_11-May-2012.tar from host.robots.ox.ac.uk/pascal/VOC/voc2012/ "
+                                       "and unpack it in --data-dir"};
+         const auto root = data::locate(source, c.data_dir.empty() ? std::nullopt
+                                                                    : std::optional<std::filesystem::path>(c.data_dir));
+         return data::voc_segmentation(data::VOCOptions(root).limit_train(c.limit_train).limit_val(c.limit_test));
+       }},
+      {"voc-shapes",
+       "generated offline in VOC's layout: shapes of 4 classes on striped backgrounds, 96 x 128, 64 x 96 crops",
+       {3, 64, 96},
+       21,
+       [](const RunConfig& c, int64_t) {
+         const auto root = generated_root(c, "voc-shapes");
+         if (!std::filesystem::exists(root / "ImageSets" / "Segmentation" / "val.txt")) {
+           spdlog::info("writing the generated VOC-layout data set to {}", root.string());
+           data::write_voc_shapes(root, 600, 100, 0);
+         }
+         return data::voc_segmentation(
+             data::VOCOptions(root).crop_height(64).crop_width(96).limit_train(c.limit_train).limit_val(c.limit_test));
        }},
       {"synthetic-regression",
        "y = Xw + b + noise, w = [2, -3.4], b = 4.2, 1000 + 1000 examples (d2l 3.3)",

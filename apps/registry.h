@@ -13,7 +13,7 @@
 
 namespace d2l::apps {
 
-enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq, mae_pretrain };
+enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq, mae_pretrain, segmentation };
 
 // What a model factory may take from the data and the config.
 struct ModelArgs {

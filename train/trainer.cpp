@@ -75,7 +75,7 @@ std::string format_metrics(const std::map<std::string, double>& m) {
   const std::vector<std::pair<std::string, std::string>> names = {
       {"train_loss", "loss"},           {"train_acc", "train acc"}, {"train_ppl", "perplexity"},
       {"test_loss", "test loss"},       {"test_acc", "test acc"},   {"test_ppl", "test perplexity"},
-      {"test_bleu", "test bleu"}};
+      {"test_bleu", "test bleu"},       {"test_miou", "test mIoU"}};
   bool first = true;
   for (const auto& [key, label] : names) {
     if (auto it = m.find(key); it != m.end()) {
