@@ -21,6 +21,7 @@
 #include "models/mlp.h"
 #include "models/nin.h"
 #include "models/resnet.h"
+#include "models/unet.h"
 #include "models/vgg.h"
 #include "models/mae.h"
 #include "models/swin.h"
@@ -206,6 +207,12 @@ const std::vector<ModelSpec>& models() {
        {"voc-shapes", 5, 32, 0.001, "none", 0, 3, "sgd"},
        [](const ModelArgs& a) { return make<models::FCN>(models::FCNOptions().num_classes(a.num_outputs)); }, false,
        {"final_conv.", "transpose_conv."}},
+      // A second segmentation model (not in the book): a small U-Net with skip connections.
+      {"unet", "U-Net (small, 3 poolings; Ronneberger et al. 2015)", "14.11", TaskKind::segmentation,
+       {"voc-shapes", 5, 32, 0.001, "none", 0, 0, "adam"},
+       [](const ModelArgs& a) {
+         return make<models::UNet>(models::UNetOptions().in_channels(a.input_shape[0]).num_classes(a.num_outputs));
+       }, false, {"head."}},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
