@@ -3,12 +3,13 @@
 // same kind of loop, the same LibTorch and the same number of threads). One row per case, with
 // the ratio (above 1: d2l-cpp is faster).
 //
-//   build/bench/bench_train [--suite small|cnn|transformers|all] [--model NAME]... [--threads N] [--rounds R]
+//   build/bench/bench_train [--suite small|cnn|transformers|segmentation|all] [--model NAME]... [--threads N] [--rounds R]
 //
 // small: LeNet and the MLP at batch 256 and 32 (many steps). cnn: every chapter-8 network at the
 // book's input size and every torchvision-compatible one at 224: a few training steps (batch 32
 // at 96 pixels, 16 or 8 at 224) and inference at batch 1. transformers: the book's ViT at 96 and
 // the small Swin at 32 (batch 64), against the book's ViT code and torchvision's Swin.
+// segmentation: the book's FCN at 320 x 480 (batch 4), per-pixel cross-entropy on both sides.
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <CLI/CLI.hpp>
@@ -23,6 +24,7 @@
 #include "apps/registry.h"
 #include "bench/python_twin.h"
 #include "train/tasks/classification.h"
+#include "train/tasks/segmentation.h"
 #include "train/trainer.h"
 
 using namespace d2l;
@@ -36,6 +38,9 @@ struct Case {
   int64_t steps;           // timed training steps (after one warm-up epoch)
   int64_t infer_batch;
   int infer_runs;  // timed forward passes (after as many warm-up ones)
+  int64_t width = 0;  // when not square
+  bool segmentation = false;  // a class per pixel (FCN) instead of per image
+  int64_t cols() const { return width > 0 ? width : side; }
 };
 
 std::vector<Case> suite(const std::string& name) {
@@ -53,6 +58,7 @@ std::vector<Case> suite(const std::string& name) {
       if (book_cnn && spec.defaults.resize > 96) cases.push_back({spec.name, 1, spec.defaults.resize, 16, 3, 1, 10});
       if (tv) cases.push_back({spec.name, 3, 224, 8, 3, 1, 10});
     }
+  if (name == "segmentation" || name == "all") cases.push_back({"fcn", 3, 320, 4, 3, 1, 5, 480, true});
   if (name == "transformers" || name == "all") {
     cases.push_back({"vit", 1, 96, 64, 6, 1, 20});
     cases.push_back({"swin", 1, 32, 64, 10, 1, 20});
@@ -70,10 +76,11 @@ struct Result {
 data::DataModule random_images(const Case& c, int64_t n) {
   data::DataModule dm;
   dm.name = "random";
-  dm.train = {torch::randint(0, 256, {n, c.channels, c.side, c.side}, torch::kInt64).to(torch::kUInt8),
-              torch::randint(0, 10, {n}, torch::kInt64)};
+  const auto labels = c.segmentation ? torch::randint(0, 21, {n, c.side, c.cols()}, torch::kInt64)
+                                     : torch::randint(0, 10, {n}, torch::kInt64);
+  dm.train = {torch::randint(0, 256, {n, c.channels, c.side, c.cols()}, torch::kInt64).to(torch::kUInt8), labels};
   dm.val = dm.train.head(c.batch);
-  dm.class_names = std::vector<std::string>(10, "c");
+  dm.class_names = std::vector<std::string>(c.segmentation ? 21 : 10, "c");
   return dm;
 }
 
@@ -84,17 +91,21 @@ double median_ms(std::vector<double> times) {
 
 Result bench_cpp(const Case& c, bool channels_last) {
   torch::manual_seed(0);
-  auto model = apps::find_model(c.model).make({{c.channels, c.side, c.side}, 10, {}});
-  train::ClassificationTask task(model);
+  auto model = apps::find_model(c.model).make({{c.channels, c.side, c.cols()}, c.segmentation ? 21 : 10, {}});
+  std::unique_ptr<train::Task> task;
+  if (c.segmentation)
+    task = std::make_unique<train::SegmentationTask>(model, 21);
+  else
+    task = std::make_unique<train::ClassificationTask>(model);
   auto options = train::TrainerOptions().batch_size(c.batch).quiet(true).max_epochs(1).channels_last(channels_last);
   options.optimizer().lr = 0.01;
-  train::Trainer(options).fit(task, random_images(c, c.batch));  // warm-up: allocator, oneDNN primitives
+  train::Trainer(options).fit(*task, random_images(c, c.batch));  // warm-up: allocator, oneDNN primitives
   Result r;
-  r.train_images_per_sec = train::Trainer(options).fit(task, random_images(c, c.steps * c.batch)).examples_per_sec;
+  r.train_images_per_sec = train::Trainer(options).fit(*task, random_images(c, c.steps * c.batch)).examples_per_sec;
 
   torch::NoGradGuard no_grad;
   model.ptr()->eval();
-  auto X = torch::rand({c.infer_batch, c.channels, c.side, c.side});
+  auto X = torch::rand({c.infer_batch, c.channels, c.side, c.cols()});
   if (channels_last) X = X.contiguous(torch::MemoryFormat::ChannelsLast);
   std::vector<double> times;
   for (int i = 0; i < 2 * c.infer_runs; ++i) {
@@ -111,7 +122,7 @@ Result bench_cpp(const Case& c, bool channels_last) {
 std::optional<Result> bench_python(const std::string& python, int threads, const Case& c, bool channels_last) {
   std::ostringstream command;
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_train.py --threads " << threads << " --model " << c.model
-          << " --channels " << c.channels << " --side " << c.side << " --batch-size " << c.batch << " --steps "
+          << " --channels " << c.channels << " --side " << c.side << " --width " << c.cols() << " --batch-size " << c.batch << " --steps "
           << c.steps << " --infer-batch " << c.infer_batch << " --infer-runs " << c.infer_runs << (channels_last ? " --channels-last" : "") << " 2>/dev/null";
   std::optional<Result> out;
   for (const auto& line : bench::output_lines(command.str())) {
@@ -141,8 +152,8 @@ int main(int argc, char** argv) {
   std::string suite_name = "small";
   std::vector<std::string> only;
   bool channels_last = false;
-  app.add_option("--suite", suite_name, "small | cnn | transformers | all")
-      ->check(CLI::IsMember({"small", "cnn", "transformers", "all"}));
+  app.add_option("--suite", suite_name, "small | cnn | transformers | segmentation | all")
+      ->check(CLI::IsMember({"small", "cnn", "transformers", "segmentation", "all"}));
   app.add_option("--model", only, "only these models (repeatable)");
   app.add_option("--threads", threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--rounds", rounds, "measurements per side; the best counts")->check(CLI::PositiveNumber);
@@ -165,7 +176,7 @@ int main(int argc, char** argv) {
         python_found = false;
       cpp = best(cpp, bench_cpp(c, channels_last));
     }
-    const auto input = std::to_string(c.channels) + "x" + std::to_string(c.side) + "x" + std::to_string(c.side);
+    const auto input = std::to_string(c.channels) + "x" + std::to_string(c.side) + "x" + std::to_string(c.cols());
     if (!python_found) {
       std::printf("| %s | %s | %lld | %.1f | n/a | | %lld | %.3f | n/a | |\n", c.model.c_str(), input.c_str(),
                   static_cast<long long>(c.batch), cpp.train_images_per_sec, static_cast<long long>(c.infer_batch),

@@ -19,7 +19,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from book_models import CNNS, lenet, mlp  # noqa: E402
 
 
+def fcn(num_classes=21):
+    """d2l 14.11: resnet18 minus its last two children, a 1 x 1 conv, a bilinear transposed conv."""
+    import torchvision.models as tv
+    net = nn.Sequential(*list(tv.resnet18().children())[:-2])
+    net.add_module("final_conv", nn.Conv2d(512, num_classes, kernel_size=1))
+    net.add_module("transpose_conv", nn.ConvTranspose2d(num_classes, num_classes, kernel_size=64, padding=16, stride=32))
+    factor, center = 32, 31.5
+    og = torch.arange(64).float()
+    row = 1 - (og - center).abs() / factor
+    weight = torch.zeros(num_classes, num_classes, 64, 64)
+    weight[range(num_classes), range(num_classes)] = row.view(-1, 1) * row.view(1, -1)
+    net.transpose_conv.weight.data.copy_(weight)
+    return net
+
+
 def make_model(name):
+    if name == "fcn":
+        return fcn()
     if name == "lenet":
         return lenet()
     if name == "mlp":
@@ -65,6 +82,7 @@ def main():
     parser.add_argument("--model", required=True)
     parser.add_argument("--channels", type=int, default=1)
     parser.add_argument("--side", type=int, default=28)
+    parser.add_argument("--width", type=int, default=0, help="image width when not square (0: --side)")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--infer-batch", type=int, default=256)
@@ -74,15 +92,16 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     net = make_model(args.model)
-    shape = (args.channels, args.side, args.side)
+    shape = (args.channels, args.side, args.width or args.side)
     if args.model in ("lenet", "mlp"):
         shape = (1, 28, 28)
     generator = torch.Generator().manual_seed(0)
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     net = net.to(memory_format=memory_format)
 
-    def data(n):
-        return torch.randint(0, 256, (n,) + shape, dtype=torch.uint8), torch.randint(0, 10, (n,))
+    def data(n):  # images, and a class per image or (segmentation) per pixel
+        labels = torch.randint(0, 21, (n,) + shape[1:]) if args.model == "fcn" else torch.randint(0, 10, (n,))
+        return torch.randint(0, 256, (n,) + shape, dtype=torch.uint8), labels
 
     train_epoch(net, *data(args.batch_size), args.batch_size, generator, memory_format)  # warm-up
     throughput = train_epoch(net, *data(args.steps * args.batch_size), args.batch_size, generator, memory_format)
