@@ -149,6 +149,10 @@ void start_from_weights(Experiment& e, bool load_weights) {
     if (c.new_head) options.skip_prefixes(e.spec->head);
     try {
       const auto report = train::weights::load_weights(model, c.weights, options);
+      // Not strict, a file for another network would load nothing and train from scratch unnoticed.
+      if (report.loaded.empty())
+        throw std::invalid_argument("--weights " + c.weights + ": none of its tensors has a name of model '" + c.model +
+                                    "' (" + train::weights::describe(report) + "); is it a file for another network?");
       if (!c.quiet) spdlog::info("{}: {}", c.weights, train::weights::describe(report));
     } catch (const train::weights::ShapeMismatch& error) {
       throw std::runtime_error(std::string("--weights ") + error.what() +

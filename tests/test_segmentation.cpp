@@ -186,6 +186,24 @@ TEST(Segmentation, TorchvisionResnet18WeightsLoadIntoTheBackbone) {
   EXPECT_EQ(report.missing, (std::vector<std::string>{"final_conv.weight", "final_conv.bias", "transpose_conv.weight", "transpose_conv.bias"}));
 }
 
+TEST(Segmentation, WeightsOfAnotherNetworkAreRefusedEvenWhenNotStrict) {
+  if (!data::can_read_images()) GTEST_SKIP() << "no OpenCV in this build";
+  test::TempDir dir;
+  train::weights::write_state_dict(dir / "vgg.pt", {{"features.0.weight", torch::zeros({64, 3, 3, 3})},
+                                                   {"classifier.6.bias", torch::zeros({1000})}});
+  apps::RunConfig c;
+  c.model = "fcn";
+  c.data = "voc-shapes";
+  c.data_dir = dir.path().string();
+  c.limit_train = c.limit_test = 2;
+  c.quiet = true;
+  c.weights = (dir / "vgg.pt").string();
+  c.strict_weights = false;
+  std::string message;
+  EXPECT_TRUE(throws_with([&] { apps::build_experiment(c); }, "none of its tensors has a name of model 'fcn'", &message))
+      << message;
+}
+
 namespace {
 
 std::map<std::string, double> train_on_shapes(const std::string& model, const test::TempDir& dir, int64_t limit_train) {
