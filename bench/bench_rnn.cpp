@@ -53,14 +53,7 @@ std::optional<double> bench_python(const std::string& python, const std::string&
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_rnn.py --model " << model << " --threads " << s.threads
           << " --batch-size " << s.batch_size << " --num-steps " << s.num_steps << " --num-hiddens " << s.num_hiddens
           << " --epochs " << s.epochs << " 2>/dev/null";
-  std::optional<double> out;
-  for (const auto& line : bench::output_lines(command.str())) {
-    std::istringstream in(line);
-    std::string name;
-    double speed;
-    if (in >> name >> speed) out = speed;
-  }
-  return out;
+  return bench::measured_value(command.str());
 }
 
 }  // namespace

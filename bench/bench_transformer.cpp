@@ -73,14 +73,7 @@ std::optional<double> bench_python(const std::string& python, const Settings& s)
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_transformer.py --threads " << s.threads
           << " --batch-size " << s.batch_size << " --num-steps " << s.num_steps << " --batches " << s.batches
           << " --source-vocab " << s.source_vocab << " --target-vocab " << s.target_vocab << " 2>/dev/null";
-  std::optional<double> out;
-  for (const auto& line : bench::output_lines(command.str())) {
-    std::istringstream in(line);
-    std::string name;
-    double speed;
-    if (in >> name >> speed) out = speed;
-  }
-  return out;
+  return bench::measured_value(command.str());
 }
 
 }  // namespace

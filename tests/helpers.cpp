@@ -76,4 +76,24 @@ CommandResult run_d2l(const std::string& args, const std::string& env) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
 }
 
+bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (message) *message = e.what();
+    return std::string(e.what()).find(part) != std::string::npos;
+  }
+  return false;
+}
+
+apps::RunConfig quick_run(const std::string& model, const std::string& data) {
+  apps::RunConfig c;
+  c.model = model;
+  c.data = data;
+  c.threads = 2;
+  c.quiet = true;
+  c.device = "cpu";
+  return c;
+}
+
 }  // namespace d2l::test

@@ -2,7 +2,10 @@
 // to run the d2l binary.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "apps/run_config.h"
 
 namespace d2l::test {
 
@@ -38,5 +41,11 @@ std::filesystem::path source_dir();
 // Runs the d2l binary with `args` (a shell-quoted string), with HOME and D2L_DATA pointed away
 // from real data unless `env` sets them.
 CommandResult run_d2l(const std::string& args, const std::string& env = "");
+
+// Whether f throws an exception whose message contains `part` (the message goes to *message).
+bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr);
+
+// A run of `model` on `data` for a learning test: 2 threads, on the CPU, quiet.
+apps::RunConfig quick_run(const std::string& model, const std::string& data);
 
 }  // namespace d2l::test

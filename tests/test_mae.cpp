@@ -14,19 +14,11 @@
 #include "train/metrics.h"
 
 using namespace d2l;
+using test::throws_with;
 
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-bool throws_with(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return contains(e.what(), part);
-  }
-  return false;
-}
 
 // A small ViT encoder: 16 x 16 gray images in 16 patches of 4 x 4.
 models::MAEOptions small_mae() {

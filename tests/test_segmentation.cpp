@@ -17,17 +17,17 @@
 #include "train/weights/state_dict.h"
 
 using namespace d2l;
+using test::throws_with;
 
 namespace {
 
-bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    if (message) *message = e.what();
-    return std::string(e.what()).find(part) != std::string::npos;
-  }
-  return false;
+// Parameters and buffer elements of a registered model on its default data set.
+std::pair<int64_t, int64_t> registered_sizes(const std::string& name) {
+  const auto& spec = apps::find_model(name);
+  auto model = spec.make(apps::default_args(spec).value());
+  int64_t buffers = 0;
+  for (const auto& b : model.ptr()->buffers()) buffers += b.numel();
+  return {apps::count_parameters(*model.ptr()), buffers};
 }
 
 }  // namespace
@@ -74,23 +74,13 @@ TEST(Segmentation, FcnOutputHasTheInputsSizeAndAScorePerClass) {
 TEST(Segmentation, RegisteredFcnHasTheBooksSize) {
   // The book's net: resnet18's children but the last two, final_conv, transpose_conv; counted in
   // Python (torchvision 0.14): 12,993,642 parameters, 9,620 buffer elements.
-  const auto& spec = apps::find_model("fcn");
-  auto model = spec.make(apps::default_args(spec).value());
-  int64_t buffers = 0;
-  for (const auto& b : model.ptr()->buffers()) buffers += b.numel();
-  EXPECT_EQ(apps::count_parameters(*model.ptr()), 12993642);
-  EXPECT_EQ(buffers, 9620);
+  EXPECT_EQ(registered_sizes("fcn"), (std::pair<int64_t, int64_t>{12993642, 9620}));
 }
 
 TEST(Segmentation, UNetKeepsTheInputSizeAndRefusesSidesThePoolingsDoNotDivide) {
   // Counted in Python on the same layers (double convolutions without bias, batch norm, 2 x 2
   // transposed convolutions, 1 x 1 head): 1,927,669 parameters, 2,830 buffer elements.
-  const auto& spec = apps::find_model("unet");
-  auto model = spec.make(apps::default_args(spec).value());
-  int64_t buffers = 0;
-  for (const auto& b : model.ptr()->buffers()) buffers += b.numel();
-  EXPECT_EQ(apps::count_parameters(*model.ptr()), 1927669);
-  EXPECT_EQ(buffers, 2830);
+  EXPECT_EQ(registered_sizes("unet"), (std::pair<int64_t, int64_t>{1927669, 2830}));
   models::UNet net(models::UNetOptions().num_classes(4));
   net->eval();
   torch::NoGradGuard no_grad;
@@ -207,17 +197,12 @@ TEST(Segmentation, WeightsOfAnotherNetworkAreRefusedEvenWhenNotStrict) {
 namespace {
 
 std::map<std::string, double> train_on_shapes(const std::string& model, const test::TempDir& dir, int64_t limit_train) {
-  apps::RunConfig c;
-  c.model = model;
-  c.data = "voc-shapes";
+  auto c = test::quick_run(model, "voc-shapes");
   c.data_dir = dir.path().string();
   c.epochs = 3;
   c.optimizer = "adam";
   c.lr = 0.001;
   c.limit_train = limit_train;
-  c.threads = 2;
-  c.quiet = true;
-  c.device = "cpu";
   c.out = (dir / "run").string();
   return apps::run_training(c).result.history.rows.back();
 }

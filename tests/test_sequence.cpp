@@ -322,24 +322,10 @@ TEST(TranslationData, SourceAndTargetWithValidLengthsAndVocabularies) {
   EXPECT_THROW(data::translation_data({}, "none", {}), std::invalid_argument);
 }
 
-namespace {
-
-apps::RunConfig quick(const std::string& model, const std::string& data) {
-  apps::RunConfig c;
-  c.model = model;
-  c.data = data;
-  c.threads = 2;
-  c.quiet = true;
-  c.device = "cpu";
-  return c;
-}
-
-}  // namespace
-
 TEST(Learning, GRULanguageModelLowersPerplexityFarBelowTheVocabularySize) {
   // Measured: 6 epochs of the book's GRU (256 hiddens, batch 32, 35 steps, SGD lr 1 -> here
   // Adam) on the GPL's first 10,000 characters reach a validation perplexity near 8.
-  auto c = quick("gru", "gpl3");
+  auto c = test::quick_run("gru", "gpl3");
   c.epochs = 6;
   c.optimizer = "adam";
   c.lr = 0.01;
@@ -356,7 +342,7 @@ namespace {
 
 // The quick-seq2seq profile: 12 epochs on 2,000 generated date pairs, 200 validating.
 std::map<std::string, double> translate_dates(const std::string& model) {
-  auto c = quick(model, "dates");
+  auto c = test::quick_run(model, "dates");
   c.epochs = 12;
   c.num_steps = 12;
   c.limit_train = 2000;
@@ -383,7 +369,7 @@ TEST(Learning, ViTLearnsFashionMnistWellAboveChance) {
   // ~0.69 (chance: 0.10).
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
     GTEST_SKIP() << "dataset-fashion-mnist is not installed (the README's set-up installs it)";
-  auto c = quick("vit", "fashion-mnist");
+  auto c = test::quick_run("vit", "fashion-mnist");
   c.epochs = 3;
   c.resize = 32;
   c.batch_size = 64;

@@ -10,19 +10,7 @@
 #include "tests/helpers.h"
 
 using namespace d2l;
-
-namespace {
-
-bool throws_with(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return std::string(e.what()).find(part) != std::string::npos;
-  }
-  return false;
-}
-
-}  // namespace
+using test::throws_with;
 
 TEST(Swin, WindowsAreCutRowByRowAndPutBackExactly) {
   // A 4 x 4 map whose value is its position 0..15, in windows of 2 x 2.
@@ -116,12 +104,7 @@ TEST(Learning, SwinLearnsFashionMnistWellAboveChance) {
   // Measured: 3 epochs of AdamW on 2,000 images at 32 x 32 reach test accuracy ~0.61 (chance: 0.10).
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist"))
     GTEST_SKIP() << "dataset-fashion-mnist is not installed (the README's set-up installs it)";
-  apps::RunConfig c;
-  c.model = "swin";
-  c.data = "fashion-mnist";
-  c.threads = 2;
-  c.quiet = true;
-  c.device = "cpu";
+  auto c = test::quick_run("swin", "fashion-mnist");
   c.epochs = 3;
   c.batch_size = 64;
   c.limit_train = 2000;

@@ -12,6 +12,7 @@
 #include "train/weights/state_dict.h"
 
 using namespace d2l;
+using test::throws_with;
 using namespace d2l::train::weights;
 
 namespace {
@@ -38,15 +39,6 @@ torch::nn::AnyModule make(const std::string& name) {
   return apps::find_model(name).make({{3, side(name), side(name)}, 10, {}});
 }
 
-bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    if (message) *message = e.what();
-    return std::string(e.what()).find(part) != std::string::npos;
-  }
-  return false;
-}
 
 class TorchvisionWeights : public ::testing::TestWithParam<std::string> {
  protected:
