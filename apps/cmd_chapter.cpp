@@ -20,7 +20,8 @@ void print_comparison(const BookConfig& c, const train::FitResult& result) {
   const auto& row = result.history.rows.back();
   std::vector<std::string> metrics;
   for (const auto& name : {"train_loss", "train_book_loss", "train_acc", "train_ppl", "test_loss", "test_acc", "test_ppl",
-                           "test_bleu", "test_miou", "examples_per_sec", "tokens_per_sec"}) {
+                           "test_bleu", "test_miou", "train_content_loss", "train_style_loss", "train_tv_loss",
+                           "examples_per_sec", "tokens_per_sec"}) {
     bool reported = row.count(name) > 0 || (std::string(name) == "tokens_per_sec" && result.tokens_per_sec > 0);
     for (const auto& r : c.config.book.reported) reported = reported || r.metrics.count(name) > 0;
     if (reported) metrics.push_back(name);

@@ -27,10 +27,7 @@ void export_command(const ExportArgs& args) {
     config.limit_train = config.limit_test = 1;  // the data only tells the model's input shape
   });
   const bool torchscript = args.format == "torchscript";
-  if (torchscript && e.spec->task == TaskKind::mae_pretrain)
-    throw std::invalid_argument("model 'mae': its forward masks patches at random, so it does not export to "
-                                "TorchScript; fine-tune a ViT from it (d2l train vit --init-from RUN) and export that, "
-                                "or use --format state-dict");
+  if (torchscript) check_exportable(*e.spec);
   std::filesystem::path out = args.out;
   if (out.empty()) {
     const auto file = checkpoint_path(args.checkpoint);  // runs/x/checkpoints/last.pt

@@ -64,8 +64,8 @@ torch::Tensor imagenet_input(const std::filesystem::path& file) {
   const auto top = static_cast<int64_t>(std::nearbyint((X.size(2) - 224) / 2.0));
   const auto left = static_cast<int64_t>(std::nearbyint((X.size(3) - 224) / 2.0));
   X = X.slice(2, top, top + 224).slice(3, left, left + 224);
-  const auto mean = torch::tensor({0.485, 0.456, 0.406}).view({1, 3, 1, 1});
-  const auto std = torch::tensor({0.229, 0.224, 0.225}).view({1, 3, 1, 1});
+  const auto mean = torch::tensor(data::kImageNetMean).view({1, 3, 1, 1});
+  const auto std = torch::tensor(data::kImageNetStd).view({1, 3, 1, 1});
   return (X - mean) / std;
 }
 
@@ -156,17 +156,26 @@ void write_segmentations(Experiment& e, const PredictArgs& args) {
   }
 }
 
-// --out: pictures from an MAE run (reconstructions) or a segmentation run (masks).
+// --out: pictures from an MAE run (reconstructions), a segmentation run (masks) or a style
+// transfer run (its image).
 void write_pictures(const PredictArgs& args) {
   auto e = load_trained(args.checkpoint, [&](RunConfig& config) {
     if (!args.data_dir.empty()) config.data_dir = args.data_dir;
     config.device = "cpu";
     config.threads = args.threads;
+    config.weights.clear();  // a style transfer's VGG-19: the image is all there is to show
   });
   if (e.spec->task == TaskKind::mae_pretrain) return write_reconstructions(e, args);
   if (e.spec->task == TaskKind::segmentation) return write_segmentations(e, args);
+  if (e.spec->task == TaskKind::style_transfer) {
+    if (!args.images.empty()) throw std::invalid_argument("a neural-style run holds one image: give no IMAGE");
+    save_synthesized_image(e.model, args.out);
+    std::printf("%s: the synthesised image of %s\n", args.out.c_str(), args.checkpoint.c_str());
+    return;
+  }
   throw std::invalid_argument(args.checkpoint + " is a run of '" + e.config.model +
-                              "': --out writes an MAE's reconstructions or a segmentation model's masks");
+                              "': --out writes an MAE's reconstructions, a segmentation model's masks or a style "
+                              "transfer's image");
 }
 
 void predict_command(PredictArgs args) {
@@ -222,6 +231,8 @@ void predict_command(PredictArgs args) {
       throw std::invalid_argument(args.checkpoint + " is an MAE: pass --out FILE.png for its reconstructions");
     if (e.spec->task == TaskKind::segmentation)
       throw std::invalid_argument(args.checkpoint + " segments images: pass --out DIR for its masks");
+    if (e.spec->task == TaskKind::style_transfer)
+      throw std::invalid_argument(args.checkpoint + " is a style transfer: pass --out FILE.png for its image");
     auto model = e.model;
     model.ptr()->eval();
     forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };
@@ -253,7 +264,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--prefix", args->prefix, "language models: generate text after this prefix (predict_ch8)");
   cmd->add_option("--num-preds", args->num_preds, "tokens generated after --prefix")->check(CLI::NonNegativeNumber);
   cmd->add_option("--out", args->out,
-                  "MAE runs: write original | masked | reconstruction rows to this PNG; segmentation runs: write "
+                  "MAE runs: write original | masked | reconstruction rows to this PNG; neural-style runs: the "
+                  "image (.png, .jpg); segmentation runs: write "
                   "image | mask pictures into this folder");
   cmd->add_option("--num", args->num, "MAE and segmentation runs without IMAGE: this many validation images")
       ->check(CLI::PositiveNumber);

@@ -31,6 +31,7 @@ void train_command(const TrainArgs& args) {
   }
   auto config = args.flags.apply(base);
   if (!args.model.empty()) config.model = args.model;
+  if (args.export_model && !config.model.empty()) check_exportable(find_model(config.model));
   const auto run = run_training(config, resume);
   const auto& h = run.result.history;
   if (!h.rows.empty()) std::printf("%s\n", train::format_metrics(h.rows.back()).c_str());

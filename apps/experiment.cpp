@@ -16,9 +16,10 @@
 #include "train/tasks/classification.h"
 #include "train/tasks/language_model.h"
 #include "train/tasks/masked_autoencoder.h"
+#include "train/tasks/regression.h"
 #include "train/tasks/segmentation.h"
 #include "train/tasks/seq2seq.h"
-#include "train/tasks/regression.h"
+#include "train/tasks/style_transfer.h"
 #include "train/weights/state_dict.h"
 
 namespace d2l::apps {
@@ -50,6 +51,22 @@ RunConfig resolve(RunConfig c) {
                                 c.model + "' is neither");
   if (!spec.vision_transformer && c.patch_size)
     throw std::invalid_argument("--patch-size is for vision transformers (vit, mae); '" + c.model + "' is not one");
+  const bool style = spec.task == TaskKind::style_transfer;
+  if (!style && (!c.content.empty() || !c.style.empty() || c.image_shape || c.content_weight || c.style_weight || c.tv_weight))
+    throw std::invalid_argument("--content / --style / --image-shape / --content-weight / --style-weight / --tv-weight "
+                                "are for style transfer; '" + c.model + "' is not neural-style");
+  if (style) {
+    if (!c.image_shape) c.image_shape = "300x450";
+    if (!c.content_weight) c.content_weight = train::StyleTransferOptions().content_weight();
+    if (!c.style_weight) c.style_weight = train::StyleTransferOptions().style_weight();
+    if (!c.tv_weight) c.tv_weight = train::StyleTransferOptions().tv_weight();
+    if (c.new_head || c.freeze_backbone || !c.init_from.empty())
+      throw std::invalid_argument("--new-head / --freeze-backbone / --init-from: neural-style trains an image, not a network");
+  }
+  if (!c.report_every) c.report_every = d.report_every;
+  if (!c.scheduler) c.scheduler = d.scheduler;
+  if (!c.step_size) c.step_size = d.step_size;
+  if (!c.gamma) c.gamma = d.gamma;
   if (spec.task != TaskKind::mae_pretrain && (c.mask_ratio || c.norm_pix_loss))
     throw std::invalid_argument("--mask-ratio / --norm-pix-loss are for MAE pre-training; '" + c.model + "' is not mae");
   if (text) {
@@ -140,6 +157,12 @@ void init_from_run(Experiment& e) {
 void start_from_weights(Experiment& e, bool load_weights) {
   const auto& c = e.config;
   auto& model = *e.model.ptr();
+  if (e.spec->task == TaskKind::style_transfer) {
+    // --weights are the VGG-19's (loaded with the task); the image starts as the content image.
+    torch::NoGradGuard no_grad;
+    e.model.get<models::SynthesizedImage>()->weight.copy_(e.data.train.inputs);
+    return;
+  }
   if (load_weights && !c.init_from.empty()) init_from_run(e);
   if ((c.new_head || c.freeze_backbone || c.head_lr_mult != 1.0) && e.spec->head.empty())
     throw std::invalid_argument("--new-head / --freeze-backbone / --head-lr-mult: model '" + c.model +
@@ -176,6 +199,7 @@ std::string data_kind(const data::DataModule& dm) {
   if (dm.source_vocab) return "translation";
   if (dm.vocab) return "language modelling";
   if (dm.train.targets.defined() && dm.train.targets.dim() == 3) return "segmentation";  // a class per pixel
+  if (dm.train.targets.defined() && dm.train.targets.dim() == 4) return "style transfer";  // an image per image
   return dm.class_names.empty() ? "regression" : "classification";
 }
 
@@ -188,8 +212,37 @@ std::string task_name(TaskKind task) {
     case TaskKind::seq2seq: return "translation";
     case TaskKind::mae_pretrain: return "classification";  // labelled images; the labels go unused
     case TaskKind::segmentation: return "segmentation";
+    case TaskKind::style_transfer: return "style transfer";
   }
   return "";
+}
+
+// The frozen VGG-19 of style transfer, with --weights (torchvision's vgg19 file) when given.
+models::StyleFeatures style_features(const Experiment& e) {
+  const auto& c = e.config;
+  models::StyleFeatures net;
+  if (c.weights.empty()) {
+    if (!c.quiet)
+      spdlog::warn("neural-style without --weights: the VGG-19 that measures content and style has random weights, so "
+                   "the picture will not look like the book's. torchvision publishes ImageNet-trained weights at "
+                   "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth; pass that file with --weights");
+  } else {
+    const auto what = "--weights " + c.weights;
+    train::weights::LoadReport report;
+    try {
+      report = train::weights::load_weights(*net, c.weights, train::weights::LoadOptions().strict(false));
+    } catch (const train::weights::ShapeMismatch& error) {
+      throw std::invalid_argument(what + ": not torchvision's VGG-19 (" + error.what() + ")");
+    } catch (const std::runtime_error& error) {
+      throw std::invalid_argument(what + ": " + error.what());
+    }
+    if (!report.missing.empty())
+      throw std::invalid_argument(what + ": not torchvision's VGG-19 (" + train::weights::describe(report) +
+                                  "); neural-style needs vgg19-dcbb9e9d.pth or a file with its names");
+    if (!c.quiet) spdlog::info("{}: VGG-19 features, {} tensors", what, report.loaded.size());
+  }
+  net->to(e.device);
+  return net;
 }
 
 std::unique_ptr<train::Task> make_task(const Experiment& e) {
@@ -215,6 +268,12 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
       return std::make_unique<train::SegmentationTask>(e.model, static_cast<int64_t>(e.data.class_names.size()));
     case TaskKind::mae_pretrain:
       return std::make_unique<train::MaskedAutoencoderTask>(e.model.get<models::MAE>(), static_cast<uint64_t>(e.config.seed));
+    case TaskKind::style_transfer: {
+      const auto& c = e.config;
+      return std::make_unique<train::StyleTransferTask>(
+          e.model.get<models::SynthesizedImage>(), style_features(e),
+          train::StyleTransferOptions().content_weight(*c.content_weight).style_weight(*c.style_weight).tv_weight(*c.tv_weight));
+    }
   }
   throw std::logic_error("unknown task kind");
 }
@@ -264,7 +323,7 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
 train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_dir) {
   const auto& c = e.config;
   train::OptimizerConfig optimizer{*c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
-  train::ScheduleConfig schedule{c.scheduler, c.warmup_epochs, c.step_size, c.gamma, 0.0};
+  train::ScheduleConfig schedule{*c.scheduler, c.warmup_epochs, *c.step_size, *c.gamma, 0.0};
   return train::TrainerOptions()
       .max_epochs(*c.epochs)
       .batch_size(*c.batch_size)
@@ -278,7 +337,8 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
       .run_dir(run_dir)
       .config(to_toml(c))
       .run_info({{"model", c.model}, {"data", c.data}, {"section", e.spec->section}})
-      .quiet(c.quiet);
+      .quiet(c.quiet)
+      .report_every(*c.report_every);
 }
 
 fs::path checkpoint_path(const fs::path& p) {
@@ -339,7 +399,7 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
                  c.data, experiment.data.train_loader(*c.batch_size, static_cast<uint64_t>(c.seed)).num_examples(),
                  experiment.data.val.size(), *c.epochs, experiment.device.str(),
                  at::get_num_threads(), run_dir.string());
-  TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint)};
+  TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint), experiment.model};
   return run;
 }
 

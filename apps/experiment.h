@@ -48,6 +48,7 @@ train::TrainerOptions trainer_options(const Experiment& experiment, const std::f
 struct TrainingRun {
   std::filesystem::path run_dir;
   train::FitResult result;
+  torch::nn::AnyModule model;  // trained
 };
 
 // Trains `config` (or resumes from `resume`, a run directory or checkpoint) and writes the run.

@@ -117,8 +117,19 @@ ExportInfo parse_export_info(const std::string& text, const std::string& source)
   return info;
 }
 
+void check_exportable(const ModelSpec& spec) {
+  if (spec.task == TaskKind::mae_pretrain)
+    throw std::invalid_argument("model 'mae': its forward masks patches at random, so it does not export to "
+                                "TorchScript; fine-tune a ViT from it (d2l train vit --init-from RUN) and export that, "
+                                "or use --format state-dict");
+  if (spec.task == TaskKind::style_transfer)
+    throw std::invalid_argument("model 'neural-style' is an image, not a network: write it with d2l predict RUN "
+                                "--out IMAGE.png (or export --format state-dict)");
+}
+
 void export_torchscript(Experiment& e, const std::map<std::string, double>& metrics, const std::filesystem::path& file,
                         int64_t batch, const std::vector<int64_t>& input_shape) {
+  check_exportable(*e.spec);
   auto info = export_info(e, metrics);
   if (!input_shape.empty()) info.input_shape = input_shape;
   info.traced_batch = batch;

@@ -32,6 +32,10 @@ ExportInfo export_info(const Experiment& experiment, const std::map<std::string,
 std::string to_toml(const ExportInfo& info);
 ExportInfo parse_export_info(const std::string& text, const std::string& source);
 
+// Throws, saying what to do instead, for a model that does not trace to TorchScript (an MAE
+// masks at random; a neural-style model is an image).
+void check_exportable(const ModelSpec& spec);
+
 // Traces the experiment's model at [batch, input_shape...] (input_shape empty: the data's) and
 // writes it with its metadata, atomically. The model must accept the shape.
 void export_torchscript(Experiment& experiment, const std::map<std::string, double>& metrics,

@@ -10,6 +10,7 @@
 #include "data/fashion_mnist.h"
 #include "data/image_folder.h"
 #include "data/locate.h"
+#include "data/style_images.h"
 #include "data/synthetic_regression.h"
 #include "data/voc.h"
 #include "models/alexnet.h"
@@ -19,6 +20,7 @@
 #include "models/lenet.h"
 #include "models/linear_regression.h"
 #include "models/mlp.h"
+#include "models/neural_style.h"
 #include "models/nin.h"
 #include "models/resnet.h"
 #include "models/unet.h"
@@ -87,6 +89,22 @@ std::filesystem::path generated_root(const RunConfig& c, const std::string& name
   return std::filesystem::path(name);
 }
 
+// An image named on the command line: the path as given, else under the data folders (the
+// book's rainier.jpg and autumn-oak.jpg sit in --data-dir like its data sets).
+std::filesystem::path find_image(const RunConfig& c, const std::string& file, const std::string& flag) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(file, ec) || std::filesystem::path(file).is_absolute()) return file;
+  const data::DataSource source{"neural-style", {file}, {}, ""};
+  const auto dirs =
+      data::search_path(source, c.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(c.data_dir));
+  std::string looked;
+  for (const auto& dir : dirs) {
+    if (std::filesystem::is_regular_file(dir / file, ec)) return dir / file;
+    looked += (looked.empty() ? "" : ", ") + dir.string();
+  }
+  throw std::invalid_argument(flag + " " + file + ": no such file (also looked in " + looked + ")");
+}
+
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
   data::MNISTOptions options;
   if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
@@ -111,6 +129,11 @@ const std::vector<ModelSpec>& models() {
   const ModelDefaults swin{"fashion-mnist", 10, 128, 1e-3, "none", 32, 0, "adamw"};
   const ModelDefaults tv_swin{"fashion-mnist", 10, 128, 1e-3, "none", 224, kImageNetChannels, "adamw"};
   const ModelDefaults regression{"synthetic-regression", 3, 32, 0.03, "none", 0};
+  ModelDefaults style{"style-images", 500, 1, 0.3, "none", 0, 3, "adam"};
+  style.report_every = 10;  // the book plots every 10 epochs
+  style.scheduler = "step";  // StepLR(50, 0.8)
+  style.step_size = 50;
+  style.gamma = 0.8;
   static const std::vector<ModelSpec> table = {
       {"linear-regression", "Linear regression from scratch", "3.4", TaskKind::regression_half_squared, regression,
        [](const ModelArgs& a) {
@@ -213,6 +236,15 @@ const std::vector<ModelSpec>& models() {
        [](const ModelArgs& a) {
          return make<models::UNet>(models::UNetOptions().in_channels(a.input_shape[0]).num_classes(a.num_outputs));
        }, false, {"head."}},
+      // Neural style transfer (14.12): the synthesised image is the model; a frozen VGG-19 (--weights:
+      // torchvision's vgg19-dcbb9e9d.pth) measures it. Adam, lr 0.3, 500 one-step epochs.
+      {"neural-style", "Neural style transfer (the synthesised image)", "14.12", TaskKind::style_transfer,
+       style,
+       [](const ModelArgs& a) {
+         auto shape = a.input_shape;
+         shape.insert(shape.begin(), 1);
+         return AnyModule(models::SynthesizedImage(shape));
+       }},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
@@ -307,6 +339,18 @@ const std::vector<DataSpec>& datasets() {
          }
          return data::voc_segmentation(
              data::VOCOptions(root).crop_height(64).crop_width(96).limit_train(c.limit_train).limit_val(c.limit_test));
+       }},
+      {"style-images",
+       "neural style transfer's two images: --content IMG --style IMG, resized to --image-shape (d2l 14.12)",
+       {3, 300, 450},
+       0,
+       [](const RunConfig& c, int64_t) {
+         if (c.content.empty() || c.style.empty())
+           throw std::invalid_argument("--data style-images needs --content IMG and --style IMG");
+         const auto [height, width] = parse_image_shape(c.image_shape.value_or("300x450"));
+         return data::style_images(data::StyleImagesOptions(find_image(c, c.content, "--content"), find_image(c, c.style, "--style"))
+                                       .height(height)
+                                       .width(width));
        }},
       {"synthetic-regression",
        "y = Xw + b + noise, w = [2, -3.4], b = 4.2, 1000 + 1000 examples (d2l 3.3)",

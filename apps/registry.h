@@ -13,7 +13,16 @@
 
 namespace d2l::apps {
 
-enum class TaskKind { classification, regression, regression_half_squared, language_model, seq2seq, mae_pretrain, segmentation };
+enum class TaskKind {
+  classification,
+  regression,
+  regression_half_squared,
+  language_model,
+  seq2seq,
+  mae_pretrain,
+  segmentation,
+  style_transfer
+};
 
 // What a model factory may take from the data and the config.
 struct ModelArgs {
@@ -44,6 +53,10 @@ struct ModelDefaults {
   int64_t num_steps = 0, num_hiddens = 0, num_layers = 0, embed_size = 0, max_tokens = 0;
   std::string sampling;
   std::vector<double> dropout;
+  int64_t report_every = 1;  // epochs between epoch lines and checkpoints
+  std::string scheduler = "constant";
+  int64_t step_size = 30;  // step scheduler: epochs between decays, and the decay
+  double gamma = 0.1;
 };
 
 struct ModelSpec {

@@ -149,6 +149,19 @@ RunConfig overlay_config(RunConfig base, const std::filesystem::path& file) {
   return base;
 }
 
+std::pair<int64_t, int64_t> parse_image_shape(const std::string& text) {
+  const auto x = text.find('x');
+  const auto number = [&](const std::string& part) -> int64_t {
+    if (part.empty() || part.size() > 6 || part.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return std::stoll(part);
+  };
+  const int64_t height = x == std::string::npos ? 0 : number(text.substr(0, x));
+  const int64_t width = x == std::string::npos ? 0 : number(text.substr(x + 1));
+  if (height <= 0 || width <= 0)
+    throw std::invalid_argument("--image-shape (image_shape): expected HEIGHTxWIDTH such as 300x450, got '" + text + "'");
+  return {height, width};
+}
+
 void validate(const RunConfig& c) {
   auto positive = [](const auto& value, const std::string& flag) {
     if (value && !(*value > 0)) throw std::invalid_argument(flag + " must be positive, got " + std::to_string(*value));
@@ -186,12 +199,17 @@ void validate(const RunConfig& c) {
   non_negative(static_cast<double>(c.limit_test), "--limit-test (limit_test)");
   if (!(c.head_lr_mult > 0)) throw std::invalid_argument("--head-lr-mult (head_lr_mult) must be positive");
   if (c.new_head && c.weights.empty()) throw std::invalid_argument("--new-head needs --weights FILE");
-  if (c.step_size <= 0) throw std::invalid_argument("--step-size (step_size) must be positive");
+  positive(c.step_size, "--step-size (step_size)");
   for (double p : c.dropout)
     if (!(p >= 0 && p < 1)) throw std::invalid_argument("dropout probabilities must be in [0, 1)");
   if (c.optimizer) one_of("--optimizer", "optimizer", *c.optimizer, {"sgd", "momentum", "adam", "adamw"});
-  one_of("--scheduler", "scheduler", c.scheduler, {"constant", "step", "cosine"});
+  if (c.scheduler) one_of("--scheduler", "scheduler", *c.scheduler, {"constant", "step", "cosine"});
   if (c.init) one_of("--init", "init", *c.init, {"none", "xavier", "normal"});
+  if (c.image_shape) parse_image_shape(*c.image_shape);
+  if (c.content_weight) non_negative(*c.content_weight, "--content-weight (content_weight)");
+  if (c.style_weight) non_negative(*c.style_weight, "--style-weight (style_weight)");
+  if (c.tv_weight) non_negative(*c.tv_weight, "--tv-weight (tv_weight)");
+  positive(c.report_every, "--report-every (report_every)");
 }
 
 std::string to_toml(const RunConfig& config) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace d2l::apps {
@@ -35,10 +36,10 @@ struct RunConfig {
   std::optional<std::string> optimizer;  // sgd | momentum | adam | adamw
   double momentum = 0.9;
   double weight_decay = 0.0;
-  std::string scheduler = "constant";  // constant | step | cosine
+  std::optional<std::string> scheduler;  // constant | step | cosine
   double warmup_epochs = 0.0;
-  int64_t step_size = 30;
-  double gamma = 0.1;
+  std::optional<int64_t> step_size;  // step scheduler
+  std::optional<double> gamma;
   std::optional<double> clip_grad;  // 0: off
   int64_t seed = 42;
   int64_t threads = 0;  // 0: all cores
@@ -63,6 +64,13 @@ struct RunConfig {
   std::optional<double> mask_ratio;
   bool norm_pix_loss = false;
   std::string init_from;  // a run or checkpoint: its model's weights (an MAE's: its encoder's) to start from
+  // Neural style transfer (d2l 14.12); unset: the book's values.
+  std::string content, style;              // image files
+  std::optional<std::string> image_shape;  // "300x450": height x width of the synthesised image
+  std::optional<double> content_weight, style_weight, tv_weight;
+  // Epochs between epoch lines, checkpoints and run-folder writes (the last epoch always); unset:
+  // the model's default (1; 10 for style transfer, whose epochs are single steps).
+  std::optional<int64_t> report_every;
   BookInfo book;
 };
 
@@ -115,6 +123,13 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("mask_ratio", "MAE: fraction of patches masked, in (0, 1) (paper: 0.75)", c.mask_ratio...);
   visit("norm_pix_loss", "MAE: targets are patches normalised by their own mean and variance", c.norm_pix_loss...);
   visit("init_from", "start from a trained run or checkpoint (an MAE's encoder for a ViT)", c.init_from...);
+  visit("content", "style transfer: the content image", c.content...);
+  visit("style", "style transfer: the style image", c.style...);
+  visit("image_shape", "style transfer: HEIGHTxWIDTH of the synthesised image (book: 300x450)", c.image_shape...);
+  visit("content_weight", "style transfer: weight of the content loss (book: 1)", c.content_weight...);
+  visit("style_weight", "style transfer: weight of the style loss (book: 1e4)", c.style_weight...);
+  visit("tv_weight", "style transfer: weight of the total-variation loss (book: 10)", c.tv_weight...);
+  visit("report_every", "epochs between epoch lines and checkpoints (the last epoch always)", c.report_every...);
 }
 
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and
@@ -128,6 +143,9 @@ RunConfig overlay_config(RunConfig base, const std::filesystem::path& file);
 
 // The effective config as TOML (what config.toml and checkpoints hold).
 std::string to_toml(const RunConfig& config);
+
+// "300x450" -> {300, 450}; throws naming --image-shape unless both are positive integers.
+std::pair<int64_t, int64_t> parse_image_shape(const std::string& text);
 
 // Throws std::invalid_argument naming the flag when a value is out of range.
 void validate(const RunConfig& config);

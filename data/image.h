@@ -3,8 +3,13 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace d2l::data {
+
+// ImageNet's per-channel statistics (RGB), which torchvision's pretrained networks expect.
+inline const std::vector<double> kImageNetMean = {0.485, 0.456, 0.406};
+inline const std::vector<double> kImageNetStd = {0.229, 0.224, 0.225};
 
 // Whether this build can decode images (OpenCV was found at configure time).
 bool can_read_images();

@@ -111,8 +111,8 @@ DataModule image_folder(const ImageFolderOptions& options) {
   dm.transform.crop = options.image_size();
   dm.transform.random_resized_crop = options.image_size();
   dm.transform.horizontal_flip = true;
-  dm.transform.mean = {0.485, 0.456, 0.406};
-  dm.transform.std = {0.229, 0.224, 0.225};
+  dm.transform.mean = kImageNetMean;  // as the book
+  dm.transform.std = kImageNetStd;
   return dm;
 }
 

@@ -195,8 +195,8 @@ DataModule voc_segmentation(const VOCOptions& o) {
     return crops(*train, h, w, &random);
   };
   dm.train = dm.train_for_epoch(0, 1, 0);
-  dm.transform.mean = {0.485, 0.456, 0.406};  // ImageNet's, as the book
-  dm.transform.std = {0.229, 0.224, 0.225};
+  dm.transform.mean = kImageNetMean;  // as the book
+  dm.transform.std = kImageNetStd;
   return dm;
 }
 

@@ -26,6 +26,10 @@ struct VGGOptions {
   TORCH_ARG(double, dropout) = 0.5;
 };
 
+// The convolutional part of a VGG: every block's [Conv 3x3 (padding 1), (BN), ReLU] x n, then a
+// 2 x 2 max pool; torchvision's `features` (children named 0, 1, 2, ...).
+torch::nn::Sequential vgg_features(const VGGArch& arch, bool batch_norm = false, int64_t in_channels = 3);
+
 class VGGImpl : public torch::nn::Module {
  public:
   explicit VGGImpl(const VGGOptions& options = {});

@@ -1,5 +1,18 @@
 #include "train/plot.h"
 
+#include <algorithm>
+#include <cctype>
+
+namespace d2l::train {
+
+bool is_image_file_name(const std::filesystem::path& file) {
+  auto extension = file.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  return extension == ".png" || extension == ".jpg" || extension == ".jpeg";
+}
+
+}  // namespace d2l::train
+
 #ifndef D2L_HAVE_OPENCV
 namespace d2l::train {
 bool save_curves(const std::filesystem::path&, const History&) { return false; }
@@ -8,6 +21,7 @@ bool save_heatmap(const std::filesystem::path&, const torch::Tensor&, const std:
   return false;
 }
 bool save_image_grid(const std::filesystem::path&, const torch::Tensor&, int64_t, int64_t) { return false; }
+bool save_image(const std::filesystem::path&, const torch::Tensor&) { return false; }
 }  // namespace d2l::train
 #else
 
@@ -34,10 +48,20 @@ std::string format(double v) {
   return buffer;
 }
 
-void write_png(const std::filesystem::path& file, const cv::Mat& image) {
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode " + file.string());
-  write_text_atomically(file, std::string(png.begin(), png.end()));
+void write_encoded(const std::filesystem::path& file, const cv::Mat& image, const std::string& extension) {
+  std::vector<uchar> bytes;
+  if (!cv::imencode(extension, image, bytes)) throw std::runtime_error("cannot encode " + file.string());
+  write_text_atomically(file, std::string(bytes.begin(), bytes.end()));
+}
+
+void write_png(const std::filesystem::path& file, const cv::Mat& image) { write_encoded(file, image, ".png"); }
+
+// [N, C, H, W] in [0, 1] (C = 1 or 3) -> [N, H, W, 3] uint8 in OpenCV's BGR order.
+torch::Tensor to_bgr_pixels(const torch::Tensor& images, int64_t scale) {
+  const int64_t n = images.size(0);
+  auto pixels = images.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).mul(255).round().to(torch::kUInt8);
+  pixels = pixels.expand({n, 3, images.size(2), images.size(3)});
+  return pixels.repeat_interleave(scale, 2).repeat_interleave(scale, 3).flip(1).permute({0, 2, 3, 1}).contiguous();
 }
 
 }  // namespace
@@ -135,10 +159,7 @@ bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& ima
   constexpr int64_t kBorder = 2;
   const int64_t n = images.size(0), h = images.size(2) * scale, w = images.size(3) * scale;
   const int64_t rows = (n + columns - 1) / columns;
-  // [N, H, W, 3] uint8, magnified, gray repeated to RGB, then OpenCV's BGR.
-  auto pixels = images.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).mul(255).round().to(torch::kUInt8);
-  pixels = pixels.expand({n, 3, images.size(2), images.size(3)});
-  pixels = pixels.repeat_interleave(scale, 2).repeat_interleave(scale, 3).flip(1).permute({0, 2, 3, 1}).contiguous();
+  const auto pixels = to_bgr_pixels(images, scale);  // magnified, gray repeated to RGB
   cv::Mat grid(static_cast<int>(rows * (h + kBorder) + kBorder), static_cast<int>(columns * (w + kBorder) + kBorder),
                CV_8UC3, cv::Scalar(255, 255, 255));
   for (int64_t i = 0; i < n; ++i) {
@@ -148,6 +169,18 @@ bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& ima
     tile.copyTo(grid(where));
   }
   write_png(file, grid);
+  return true;
+}
+
+bool save_image(const std::filesystem::path& file, const torch::Tensor& image) {
+  if (image.dim() != 3 || (image.size(0) != 1 && image.size(0) != 3))
+    throw std::invalid_argument("save_image: expected an image [1 or 3, H, W], got " + std::to_string(image.dim()) +
+                                " dimensions");
+  if (!is_image_file_name(file))
+    throw std::invalid_argument(file.string() + ": expected a .png, .jpg or .jpeg file name");
+  const auto pixels = to_bgr_pixels(image.unsqueeze(0), 1)[0];
+  const cv::Mat mat(static_cast<int>(image.size(1)), static_cast<int>(image.size(2)), CV_8UC3, pixels.data_ptr<uint8_t>());
+  write_encoded(file, mat, file.extension().string());
   return true;
 }
 

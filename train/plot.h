@@ -25,4 +25,11 @@ bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weight
 // as torchvision's save_image; PNG, atomically. Returns false in a build without OpenCV.
 bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& images, int64_t columns, int64_t scale = 1);
 
+// One image [C, H, W] (C = 1 or 3, values in [0, 1]) as PNG or JPEG, as the file's extension
+// (.png, .jpg, .jpeg) says; atomically. Returns false in a build without OpenCV.
+bool save_image(const std::filesystem::path& file, const torch::Tensor& image);
+
+// Whether save_image can write `file` (its extension is one it encodes).
+bool is_image_file_name(const std::filesystem::path& file);
+
 }  // namespace d2l::train

@@ -75,7 +75,8 @@ std::string format_metrics(const std::map<std::string, double>& m) {
   const std::vector<std::pair<std::string, std::string>> names = {
       {"train_loss", "loss"},           {"train_acc", "train acc"}, {"train_ppl", "perplexity"},
       {"test_loss", "test loss"},       {"test_acc", "test acc"},   {"test_ppl", "test perplexity"},
-      {"test_bleu", "test bleu"},       {"test_miou", "test mIoU"}};
+      {"test_bleu", "test bleu"},       {"test_miou", "test mIoU"},
+      {"train_content_loss", "content"}, {"train_style_loss", "style"}, {"train_tv_loss", "TV"}};
   bool first = true;
   for (const auto& [key, label] : names) {
     if (auto it = m.find(key); it != m.end()) {
@@ -92,6 +93,7 @@ Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {
   if (!(options_.optimizer().lr > 0)) throw std::invalid_argument("--lr must be positive");
   if (options_.optimizer().weight_decay < 0) throw std::invalid_argument("--weight-decay must not be negative");
   if (options_.gradient_clip_val() < 0) throw std::invalid_argument("--clip-grad must not be negative");
+  if (options_.report_every() <= 0) throw std::invalid_argument("--report-every must be positive");
 }
 
 void Trainer::clip_gradients(torch::nn::Module& model, double max_norm) {
@@ -246,6 +248,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   FitResult result;
   int64_t examples = 0;
   double tokens = 0;
+  bool checkpointed = write && state.epoch > 0;  // a resumed run has one
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
     const auto epoch_start = Clock::now();
     auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress, tokens);
@@ -253,14 +256,16 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     examples += train_loader.num_examples();
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
     result.tokens_per_sec = tokens / result.train_seconds;
-    check_finite(row, epoch, write && state.epoch > 0);
+    check_finite(row, epoch, checkpointed);
     for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
     row["epoch"] = static_cast<double>(epoch + 1);
     state.history.append(row);
     state.epoch = epoch + 1;
+    if (state.epoch % options_.report_every() != 0 && state.epoch != options_.max_epochs()) continue;
     progress.line("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
                   format_metrics(row));
     if (write) {
+      checkpointed = true;
       const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
       const bool best = improved(monitored, state.best, task.higher_is_better());
       if (best) state.best = monitored;

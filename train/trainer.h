@@ -39,6 +39,9 @@ struct TrainerOptions {
   TORCH_ARG(std::string, config) = "";  // the effective config (TOML)
   TORCH_ARG(RunInfo, run_info) = {};    // extra summary.json fields (model, data, ...)
   TORCH_ARG(bool, quiet) = false;
+  // Epochs between epoch lines, checkpoints and run-folder writes; the last epoch always reports.
+  // metrics.csv still has a row per epoch.
+  TORCH_ARG(int64_t, report_every) = 1;
 };
 
 struct FitResult {
