@@ -6,6 +6,7 @@
 
 #include "apps/commands.h"
 #include "apps/suggest.h"
+#include "train/memory.h"
 
 namespace {
 
@@ -31,6 +32,7 @@ std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error)
 }  // namespace
 
 int main(int argc, char** argv) {
+  d2l::train::reuse_freed_memory();
   spdlog::set_pattern("[%H:%M:%S] %v");
   CLI::App app{"d2l: Dive into Deep Learning in C++ (LibTorch). Train the book's models from the command line."};
   app.require_subcommand(1);

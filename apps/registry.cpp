@@ -401,7 +401,9 @@ const DataSpec& find_dataset(const std::string& name) {
 
 std::optional<ModelArgs> default_args(const ModelSpec& spec) {
   const auto& data = find_dataset(spec.defaults.data);
-  if (data.num_outputs == 0 && spec.task != TaskKind::classification) return std::nullopt;
+  // Classifiers count the class folders; a style transfer has no outputs to count.
+  if (data.num_outputs == 0 && spec.task != TaskKind::classification && spec.task != TaskKind::style_transfer)
+    return std::nullopt;
   ModelArgs args{data.example_shape, data.num_outputs, spec.defaults.dropout};
   // Images at the model's default --resize (ViT's patches need it).
   if (args.input_shape.size() == 3 && spec.defaults.resize > 0) args.input_shape[1] = args.input_shape[2] = spec.defaults.resize;

@@ -17,6 +17,7 @@
 
 #include "apps/experiment.h"
 #include "bench/python_twin.h"
+#include "train/memory.h"
 
 using namespace d2l;
 
@@ -59,6 +60,7 @@ std::optional<double> bench_python(const std::string& python, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  train::reuse_freed_memory();  // as the d2l binary does
   CLI::App app{"d2l-cpp vs the book's Python: RNN language-model training tokens/s"};
   Settings s;
   s.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

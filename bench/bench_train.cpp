@@ -23,6 +23,7 @@
 
 #include "apps/registry.h"
 #include "bench/python_twin.h"
+#include "train/memory.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/segmentation.h"
 #include "train/trainer.h"
@@ -145,6 +146,7 @@ Result best(const Result& a, const Result& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  train::reuse_freed_memory();  // as the d2l binary does
   CLI::App app{"d2l-cpp vs Python PyTorch: training throughput and inference latency"};
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int rounds = 5;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "bench/python_twin.h"
+#include "train/memory.h"
 #include "models/init.h"
 #include "models/transformer.h"
 #include "train/tasks/seq2seq.h"
@@ -79,6 +80,7 @@ std::optional<double> bench_python(const std::string& python, const Settings& s)
 }  // namespace
 
 int main(int argc, char** argv) {
+  train::reuse_freed_memory();  // as the d2l binary does
   CLI::App app{"d2l-cpp vs the book's Python: Transformer training tokens/s"};
   Settings s;
   s.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

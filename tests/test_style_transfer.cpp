@@ -101,6 +101,14 @@ TEST(StyleTransfer, LossesFeaturesAndGradientMatchTheBooksPythonCode) {
   EXPECT_LT((synthesized->weight.grad() - grad).abs().max().item<double>(), 1e-3 * grad.abs().max().item<double>());
 }
 
+TEST(StyleTransfer, TheRegisteredModelIsTheBooksImage) {
+  const auto& spec = apps::find_model("neural-style");
+  auto model = spec.make(apps::default_args(spec).value());
+  const auto params = model.ptr()->named_parameters();
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params["weight"].sizes(), (std::vector<int64_t>{1, 3, 300, 450}));  // the book's image_shape
+}
+
 TEST(StyleTransfer, FeaturesAreVgg19sUpToConv5_1UnderTorchvisionsNames) {
   models::StyleFeatures net;
   EXPECT_EQ(net->features->size(), 29u);
