@@ -21,6 +21,7 @@ void print_comparison(const BookConfig& c, const train::FitResult& result) {
   std::vector<std::string> metrics;
   for (const auto& name : {"train_loss", "train_book_loss", "train_acc", "train_ppl", "test_loss", "test_acc", "test_ppl",
                            "test_bleu", "test_miou", "train_content_loss", "train_style_loss", "train_tv_loss",
+                           "train_loss_D", "train_loss_G",
                            "examples_per_sec", "tokens_per_sec"}) {
     bool reported = row.count(name) > 0 || (std::string(name) == "tokens_per_sec" && result.tokens_per_sec > 0);
     for (const auto& r : c.config.book.reported) reported = reported || r.metrics.count(name) > 0;

@@ -233,6 +233,8 @@ void predict_command(PredictArgs args) {
       throw std::invalid_argument(args.checkpoint + " segments images: pass --out DIR for its masks");
     if (e.spec->task == TaskKind::style_transfer)
       throw std::invalid_argument(args.checkpoint + " is a style transfer: pass --out FILE.png for its image");
+    if (e.spec->task == TaskKind::gan)
+      throw std::invalid_argument(args.checkpoint + " is a GAN: d2l generate " + args.checkpoint + " --out grid.png");
     auto model = e.model;
     model.ptr()->eval();
     forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };

@@ -14,6 +14,7 @@
 #include "train/checkpoint.h"
 #include "train/strings.h"
 #include "train/tasks/classification.h"
+#include "train/tasks/gan.h"
 #include "train/tasks/language_model.h"
 #include "train/tasks/masked_autoencoder.h"
 #include "train/tasks/regression.h"
@@ -64,6 +65,10 @@ RunConfig resolve(RunConfig c) {
       throw std::invalid_argument("--new-head / --freeze-backbone / --init-from: neural-style trains an image, not a network");
   }
   if (!c.report_every) c.report_every = d.report_every;
+  if (!c.beta1) c.beta1 = d.beta1;
+  if (spec.task != TaskKind::gan && c.generator_lr)
+    throw std::invalid_argument("--generator-lr is for GANs; '" + c.model + "' is not one");
+  if (spec.task == TaskKind::gan && !c.generator_lr && d.generator_lr > 0) c.generator_lr = d.generator_lr;
   if (!c.scheduler) c.scheduler = d.scheduler;
   if (!c.step_size) c.step_size = d.step_size;
   if (!c.gamma) c.gamma = d.gamma;
@@ -213,6 +218,7 @@ std::string task_name(TaskKind task) {
     case TaskKind::mae_pretrain: return "classification";  // labelled images; the labels go unused
     case TaskKind::segmentation: return "segmentation";
     case TaskKind::style_transfer: return "style transfer";
+    case TaskKind::gan: return "classification";  // labelled examples; the labels go unused
   }
   return "";
 }
@@ -268,6 +274,13 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
       return std::make_unique<train::SegmentationTask>(e.model, static_cast<int64_t>(e.data.class_names.size()));
     case TaskKind::mae_pretrain:
       return std::make_unique<train::MaskedAutoencoderTask>(e.model.get<models::MAE>(), static_cast<uint64_t>(e.config.seed));
+    case TaskKind::gan: {
+      const auto& c = e.config;
+      const double scale = c.generator_lr ? *c.generator_lr / *c.lr : 1.0;
+      return std::make_unique<train::GANTask>(
+          e.model.get<models::GAN>(),
+          train::GANTaskOptions().generator_lr_scale(scale).seed(static_cast<uint64_t>(c.seed)));
+    }
     case TaskKind::style_transfer: {
       const auto& c = e.config;
       return std::make_unique<train::StyleTransferTask>(
@@ -301,6 +314,12 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
                                   "-channel images; data set '" + e.config.data + "' has " + std::to_string(have));
     e.data.transform.channels = channels;
   }
+  // A GAN's images are scaled to [-1, 1], its generator's tanh range (the book's Normalize(0.5, 0.5)).
+  if (task == TaskKind::gan && example_shape(e.data).size() == 3) {
+    const auto channels = static_cast<size_t>(example_shape(e.data)[0]);
+    e.data.transform.mean.assign(channels, 0.5);
+    e.data.transform.std.assign(channels, 0.5);
+  }
   ModelArgs args;
   args.input_shape = example_shape(e.data);
   args.num_outputs = regression ? 1 : e.data.vocab ? e.data.vocab->size() : static_cast<int64_t>(e.data.class_names.size());
@@ -323,6 +342,7 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
 train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_dir) {
   const auto& c = e.config;
   train::OptimizerConfig optimizer{*c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
+  optimizer.beta1 = *c.beta1;
   train::ScheduleConfig schedule{*c.scheduler, c.warmup_epochs, *c.step_size, *c.gamma, 0.0};
   return train::TrainerOptions()
       .max_epochs(*c.epochs)

@@ -122,6 +122,9 @@ void check_exportable(const ModelSpec& spec) {
     throw std::invalid_argument("model 'mae': its forward masks patches at random, so it does not export to "
                                 "TorchScript; fine-tune a ViT from it (d2l train vit --init-from RUN) and export that, "
                                 "or use --format state-dict");
+  if (spec.task == TaskKind::gan)
+    throw std::invalid_argument("model '" + spec.name + "' is a generator and a discriminator: export --format "
+                                "state-dict (net_G.* and net_D.*), or write samples with d2l generate RUN");
   if (spec.task == TaskKind::style_transfer)
     throw std::invalid_argument("model 'neural-style' is an image, not a network: write it with d2l predict RUN "
                                 "--out IMAGE.png (or export --format state-dict)");

@@ -8,6 +8,7 @@
 
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
+#include "data/gan_gaussian.h"
 #include "data/image_folder.h"
 #include "data/locate.h"
 #include "data/style_images.h"
@@ -16,6 +17,7 @@
 #include "models/alexnet.h"
 #include "models/densenet.h"
 #include "models/fcn.h"
+#include "models/gan.h"
 #include "models/googlenet.h"
 #include "models/lenet.h"
 #include "models/linear_regression.h"
@@ -130,6 +132,10 @@ const std::vector<ModelSpec>& models() {
   const ModelDefaults tv_swin{"fashion-mnist", 10, 128, 1e-3, "none", 224, kImageNetChannels, "adamw"};
   const ModelDefaults regression{"synthetic-regression", 3, 32, 0.03, "none", 0};
   ModelDefaults style{"style-images", 500, 1, 0.3, "none", 0, 3, "adam"};
+  ModelDefaults simple_gan{"gan-gaussian", 20, 8, 0.05, "none", 0, 0, "adam"};
+  simple_gan.generator_lr = 0.005;  // lr_D 0.05, lr_G 0.005
+  ModelDefaults dcgan{"fashion-mnist", 20, 256, 0.005, "none", 64, 0, "adam"};
+  dcgan.beta1 = 0.5;  // Adam's betas (0.5, 0.999) for both nets
   style.report_every = 10;  // the book plots every 10 epochs
   style.scheduler = "step";  // StepLR(50, 0.8)
   style.step_size = 50;
@@ -245,6 +251,15 @@ const std::vector<ModelSpec>& models() {
          shape.insert(shape.begin(), 1);
          return AnyModule(models::SynthesizedImage(shape));
        }},
+      // Generative adversarial networks (20.1-20.2): the pair in one model, an optimizer each.
+      {"gan", "Generative adversarial network on 2-D Gaussian data", "20.1", TaskKind::gan, simple_gan,
+       [](const ModelArgs& a) { return AnyModule(models::simple_gan(2, a.input_shape[0])); }},
+      {"dcgan", "Deep convolutional GAN (DCGAN), 64 x 64 images", "20.2", TaskKind::gan, dcgan,
+       [](const ModelArgs& a) {
+         if (a.input_shape.size() != 3 || a.input_shape[1] != 64 || a.input_shape[2] != 64)
+           throw std::invalid_argument("dcgan makes 64 x 64 images: pass --resize 64");
+         return AnyModule(models::dcgan(models::DCGANOptions().channels(a.input_shape[0])));
+       }},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
@@ -339,6 +354,13 @@ const std::vector<DataSpec>& datasets() {
          }
          return data::voc_segmentation(
              data::VOCOptions(root).crop_height(64).crop_width(96).limit_train(c.limit_train).limit_val(c.limit_test));
+       }},
+      {"gan-gaussian",
+       "1,000 points of a 2-D Gaussian, X A + b (d2l 20.1)",
+       {2},
+       1,
+       [](const RunConfig& c, int64_t) {
+         return limited(data::gan_gaussian(data::GANGaussianOptions().seed(static_cast<uint64_t>(c.seed))), c);
        }},
       {"style-images",
        "neural style transfer's two images: --content IMG --style IMG, resized to --image-shape (d2l 14.12)",

@@ -21,7 +21,8 @@ enum class TaskKind {
   seq2seq,
   mae_pretrain,
   segmentation,
-  style_transfer
+  style_transfer,
+  gan
 };
 
 // What a model factory may take from the data and the config.
@@ -57,6 +58,8 @@ struct ModelDefaults {
   std::string scheduler = "constant";
   int64_t step_size = 30;  // step scheduler: epochs between decays, and the decay
   double gamma = 0.1;
+  double generator_lr = 0.0;  // GANs: the generator's rate; 0: the same as lr
+  double beta1 = 0.9;         // Adam's (DCGAN: 0.5)
 };
 
 struct ModelSpec {

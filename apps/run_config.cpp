@@ -210,6 +210,9 @@ void validate(const RunConfig& c) {
   if (c.style_weight) non_negative(*c.style_weight, "--style-weight (style_weight)");
   if (c.tv_weight) non_negative(*c.tv_weight, "--tv-weight (tv_weight)");
   positive(c.report_every, "--report-every (report_every)");
+  positive(c.generator_lr, "--generator-lr (generator_lr)");
+  if (c.beta1 && !(*c.beta1 >= 0 && *c.beta1 < 1))
+    throw std::invalid_argument("--beta1 (beta1) must be in [0, 1), got " + std::to_string(*c.beta1));
 }
 
 std::string to_toml(const RunConfig& config) {

@@ -71,6 +71,8 @@ struct RunConfig {
   // Epochs between epoch lines, checkpoints and run-folder writes (the last epoch always); unset:
   // the model's default (1; 10 for style transfer, whose epochs are single steps).
   std::optional<int64_t> report_every;
+  // Adam's first beta (the book's DCGAN: 0.5); GANs: the generator's learning rate (20.1: 0.005).
+  std::optional<double> beta1, generator_lr;
   BookInfo book;
 };
 
@@ -130,6 +132,8 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("style_weight", "style transfer: weight of the style loss (book: 1e4)", c.style_weight...);
   visit("tv_weight", "style transfer: weight of the total-variation loss (book: 10)", c.tv_weight...);
   visit("report_every", "epochs between epoch lines and checkpoints (the last epoch always)", c.report_every...);
+  visit("beta1", "Adam's beta1, the decay of its running gradient mean (book: 0.9; DCGAN 0.5)", c.beta1...);
+  visit("generator_lr", "GANs: the generator's learning rate (--lr is the discriminator's)", c.generator_lr...);
 }
 
 // Parses TOML text; `source` names the file in error messages. Unknown keys, wrong types and

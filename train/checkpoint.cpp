@@ -41,16 +41,22 @@ std::string read_string(torch::serialize::InputArchive& archive, const std::stri
   return value.toStringRef();
 }
 
+// "optimizer", then "optimizer_1", "optimizer_2", ... for the parts of a model with several.
+std::string optimizer_key(size_t i) { return i == 0 ? "optimizer" : "optimizer_" + std::to_string(i); }
+
 }  // namespace
 
-void save_checkpoint(const fs::path& file, torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
-                     const TrainingState& state) {
+void save_checkpoint(const fs::path& file, torch::nn::Module& model,
+                     const std::vector<const torch::optim::Optimizer*>& optimizers, const TrainingState& state) {
   torch::serialize::OutputArchive archive;
-  torch::serialize::OutputArchive model_archive, optimizer_archive;
+  torch::serialize::OutputArchive model_archive;
   model.save(model_archive);
-  optimizer.save(optimizer_archive);
   archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
+  for (size_t i = 0; i < optimizers.size(); ++i) {
+    torch::serialize::OutputArchive optimizer_archive;
+    optimizers[i]->save(optimizer_archive);
+    archive.write(optimizer_key(i), optimizer_archive);
+  }
   archive.write("epoch", c10::IValue(state.epoch));
   archive.write("step", c10::IValue(state.step));
   archive.write("best", c10::IValue(state.best));
@@ -60,7 +66,8 @@ void save_checkpoint(const fs::path& file, torch::nn::Module& model, const torch
   write_atomically(file, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
-TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model,
+                              const std::vector<torch::optim::Optimizer*>& optimizers) {
   auto archive = open_archive(file);
   TrainingState state;
   state.config = read_string(archive, "config", file);
@@ -73,10 +80,12 @@ TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model, to
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     model.load(model_archive);
-    if (optimizer) {
+    for (size_t i = 0; i < optimizers.size(); ++i) {
       torch::serialize::InputArchive optimizer_archive;
-      archive.read("optimizer", optimizer_archive);
-      optimizer->load(optimizer_archive);
+      archive.read(optimizer_key(i), optimizer_archive);
+      optimizers[i]->load(optimizer_archive);
+    }
+    if (!optimizers.empty()) {
       torch::Tensor rng;
       archive.read("rng_state", rng, /*is_buffer=*/true);
       set_cpu_rng_state(rng);

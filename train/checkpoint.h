@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "train/metrics.h"
 
@@ -20,13 +21,23 @@ struct TrainingState {
   std::string config;  // the run's effective config.toml
 };
 
+// `optimizers`: one, or one per part of a model that learns with several (a GAN's two).
 void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model,
-                     const torch::optim::Optimizer& optimizer, const TrainingState& state);
+                     const std::vector<const torch::optim::Optimizer*>& optimizers, const TrainingState& state);
+inline void save_checkpoint(const std::filesystem::path& file, torch::nn::Module& model,
+                            const torch::optim::Optimizer& optimizer, const TrainingState& state) {
+  save_checkpoint(file, model, std::vector<const torch::optim::Optimizer*>{&optimizer}, state);
+}
 
-// Loads weights into `model`. With an optimizer (resuming), also restores its state and the
+// Loads weights into `model`. With optimizers (resuming), also restores their state and the
 // global random number generator. Throws std::runtime_error naming the file on any problem.
 TrainingState load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model,
-                              torch::optim::Optimizer* optimizer = nullptr);
+                              const std::vector<torch::optim::Optimizer*>& optimizers);
+inline TrainingState load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model,
+                                     torch::optim::Optimizer* optimizer = nullptr) {
+  return load_checkpoint(file, model, optimizer ? std::vector<torch::optim::Optimizer*>{optimizer}
+                                                : std::vector<torch::optim::Optimizer*>{});
+}
 
 // Just the config stored in a checkpoint (to rebuild its model before loading the weights).
 std::string read_checkpoint_config(const std::filesystem::path& file);

@@ -19,9 +19,11 @@ std::unique_ptr<optim::OptimizerOptions> group_options(const OptimizerConfig& c,
   if (c.name == "momentum")
     return std::make_unique<optim::SGDOptions>(optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(weight_decay));
   if (c.name == "adam")
-    return std::make_unique<optim::AdamOptions>(optim::AdamOptions(c.lr).weight_decay(weight_decay));
+    return std::make_unique<optim::AdamOptions>(
+        optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).weight_decay(weight_decay));
   if (c.name == "adamw")
-    return std::make_unique<optim::AdamWOptions>(optim::AdamWOptions(c.lr).weight_decay(weight_decay));
+    return std::make_unique<optim::AdamWOptions>(
+        optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).weight_decay(weight_decay));
   throw std::invalid_argument("unknown optimizer '" + c.name + "' (expected sgd, momentum, adam or adamw)");
 }
 

@@ -18,6 +18,8 @@ struct OptimizerConfig {
   // fine-tuning (d2l 14.2) trains a new output layer at 10x the pretrained body's rate.
   std::vector<std::string> head_prefixes = {};
   double head_lr_mult = 1.0;
+  double beta1 = 0.9;  // adam and adamw: decay of the gradient's running mean (DCGAN: 0.5)
+  double beta2 = 0.999;
 };
 
 // Frozen parameters (requires_grad false) are left out.

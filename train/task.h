@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/nn/module.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,9 +31,31 @@ class Task {
   virtual void on_validation_start() {}
   // Metrics computed from the epoch's means, e.g. perplexity = exp(mean loss).
   virtual void derive_metrics(std::map<std::string, double>& /*means*/) const {}
-  // The validation metric that picks checkpoints/best.pt, and its direction.
+  // The validation metric that picks checkpoints/best.pt, and its direction (empty: no best.pt).
   virtual std::string monitor() const = 0;
   virtual bool higher_is_better() const = 0;
+  // Pictures of the training's progress (a GAN's samples), written with the run's other outputs
+  // after reported epochs (1-based).
+  virtual void save_pictures(const std::filesystem::path& /*run_dir*/, int64_t /*epoch*/) {}
+};
+
+// One optimizer of a task that learns with several: the module it updates and its learning
+// rate relative to the run's.
+struct OptimizedPart {
+  std::string name;  // e.g. "discriminator"
+  torch::nn::Module* module;
+  double lr_scale = 1.0;
+};
+
+// A task whose model learns with several optimizers in turn (a GAN: the discriminator's, then
+// the generator's, as the book's update_D and update_G). For each batch the trainer calls
+// training_step(batch, i) for each part i in order, back-propagates that loss and steps
+// optimizer i alone; the loop itself stays the one loop.
+class MultiOptimizerTask : public Task {
+ public:
+  virtual std::vector<OptimizedPart> optimized_parts() = 0;
+  virtual StepOutput training_step(const data::Batch& batch, size_t part) = 0;
+  StepOutput training_step(const data::Batch& batch) final { return training_step(batch, 0); }
 };
 
 }  // namespace d2l::train

@@ -76,7 +76,9 @@ std::string format_metrics(const std::map<std::string, double>& m) {
       {"train_loss", "loss"},           {"train_acc", "train acc"}, {"train_ppl", "perplexity"},
       {"test_loss", "test loss"},       {"test_acc", "test acc"},   {"test_ppl", "test perplexity"},
       {"test_bleu", "test bleu"},       {"test_miou", "test mIoU"},
-      {"train_content_loss", "content"}, {"train_style_loss", "style"}, {"train_tv_loss", "TV"}};
+      {"train_content_loss", "content"}, {"train_style_loss", "style"}, {"train_tv_loss", "TV"},
+      {"train_loss_D", "loss_D"},        {"train_loss_G", "loss_G"},   {"train_D_x", "D(x)"},
+      {"train_D_G_z", "D(G(z))"}};
   bool first = true;
   for (const auto& [key, label] : names) {
     if (auto it = m.find(key); it != m.end()) {
@@ -169,10 +171,37 @@ void Trainer::write_outputs(const TrainingState& state, const FitResult& result,
   write_text_atomically(dir / "summary.json", json.str());
 }
 
-std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optimizer& optimizer,
-                                                 data::DataLoader& loader, int64_t epoch, TrainingState& state,
-                                                 Progress& progress, double& tokens) const {
+struct Trainer::Optimizers {
+  std::vector<OptimizedPart> parts;
+  std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
+  std::vector<std::vector<double>> lr_scales;  // per optimizer, per parameter group
+
+  Optimizers(Task& task, const OptimizerConfig& config) {
+    auto* multi = dynamic_cast<MultiOptimizerTask*>(&task);
+    parts = multi ? multi->optimized_parts() : std::vector<OptimizedPart>{{"model", &task.model(), 1.0}};
+    for (const auto& part : parts) {
+      optimizers.push_back(make_optimizer(*part.module, config));
+      lr_scales.push_back(learning_rate_scales(*part.module, config));
+      for (auto& scale : lr_scales.back()) scale *= part.lr_scale;
+    }
+  }
+  std::vector<torch::optim::Optimizer*> pointers() const {
+    std::vector<torch::optim::Optimizer*> out;
+    for (const auto& o : optimizers) out.push_back(o.get());
+    return out;
+  }
+  std::vector<const torch::optim::Optimizer*> const_pointers() const {
+    std::vector<const torch::optim::Optimizer*> out;
+    for (const auto& o : optimizers) out.push_back(o.get());
+    return out;
+  }
+};
+
+std::map<std::string, double> Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader,
+                                                 int64_t epoch, TrainingState& state, Progress& progress,
+                                                 double& tokens) const {
   auto& model = task.model();
+  auto* multi = dynamic_cast<MultiOptimizerTask*>(&task);
   loader.set_epoch(epoch);
   model.train();
   task.on_train_epoch_start();
@@ -186,19 +215,21 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, torch::optim::Optim
   const int64_t steps_per_epoch = loader.num_batches();
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   double lr = options_.optimizer().lr;
-  const auto lr_scales = learning_rate_scales(model, options_.optimizer());
   for (int64_t i = 0; i < steps_per_epoch; ++i) {
     const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
     lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
-    set_learning_rate(optimizer, lr, lr_scales);
-    auto out = task.training_step(batch);
-    model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
-    out.loss.backward();
-    if (options_.gradient_clip_val() > 0) clip_gradients(model, options_.gradient_clip_val());
-    optimizer.step();
-    metrics.add(out.metrics);
-    if (out.tokens.defined())
-      epoch_tokens = epoch_tokens.defined() ? epoch_tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
+    for (size_t k = 0; k < optimizers.parts.size(); ++k) {
+      set_learning_rate(*optimizers.optimizers[k], lr, optimizers.lr_scales[k]);
+      auto out = multi ? multi->training_step(batch, k) : task.training_step(batch);
+      model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
+      out.loss.backward();
+      if (options_.gradient_clip_val() > 0) clip_gradients(*optimizers.parts[k].module, options_.gradient_clip_val());
+      optimizers.optimizers[k]->step();
+      metrics.add(out.metrics);
+      if (out.tokens.defined())
+        epoch_tokens =
+            epoch_tokens.defined() ? epoch_tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
+    }
     ++state.step;
     progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
   }
@@ -225,7 +256,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   auto& model = task.model();
   model.to(device);
   if (options_.channels_last()) use_channels_last(model);
-  auto optimizer = make_optimizer(model, options_.optimizer());
+  Optimizers optimizers(task, options_.optimizer());
   auto train_loader = data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last());
   const auto val_loader = data.val_loader(options_.batch_size());
   if (train_loader.num_batches() == 0)
@@ -233,7 +264,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
                                 " leaves no training batch (" + std::to_string(data.train.size()) + " examples)");
 
   TrainingState state;
-  if (resume) state = load_checkpoint(*resume, model, optimizer.get());
+  if (resume) state = load_checkpoint(*resume, model, optimizers.pointers());
   state.config = options_.config();
   const bool write = !options_.run_dir().empty();
   if (write) {
@@ -251,7 +282,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   bool checkpointed = write && state.epoch > 0;  // a resumed run has one
   for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
     const auto epoch_start = Clock::now();
-    auto row = fit_epoch(task, *optimizer, train_loader, epoch, state, progress, tokens);
+    auto row = fit_epoch(task, optimizers, train_loader, epoch, state, progress, tokens);
     result.train_seconds += seconds_since(epoch_start);
     examples += train_loader.num_examples();
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
@@ -269,8 +300,10 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
       const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
       const bool best = improved(monitored, state.best, task.higher_is_better());
       if (best) state.best = monitored;
-      save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, *optimizer, state);
-      if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, *optimizer, state);
+      const auto saved = optimizers.const_pointers();
+      save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, saved, state);
+      if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, saved, state);
+      task.save_pictures(options_.run_dir(), state.epoch);
       write_outputs(state, result, seconds_since(wall_start));
     }
   }

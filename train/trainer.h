@@ -68,9 +68,9 @@ class Trainer {
 
  private:
   // One pass over the training data (the book's fit_epoch); the epoch's train metrics and lr.
-  std::map<std::string, double> fit_epoch(Task& task, torch::optim::Optimizer& optimizer, data::DataLoader& loader,
-                                          int64_t epoch, TrainingState& state, Progress& progress,
-                                          double& tokens) const;
+  struct Optimizers;  // one per part of the model that learns with its own (one for most tasks)
+  std::map<std::string, double> fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader, int64_t epoch,
+                                          TrainingState& state, Progress& progress, double& tokens) const;
   // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
   void check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const;
   void prepare_run_dir() const;
