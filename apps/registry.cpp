@@ -355,6 +355,33 @@ const std::vector<DataSpec>& datasets() {
          return data::voc_segmentation(
              data::VOCOptions(root).crop_height(64).crop_width(96).limit_train(c.limit_train).limit_val(c.limit_test));
        }},
+      {"images",
+       "your images for a GAN: --data-dir ROOT with ROOT/<class>/*.jpg (torchvision's ImageFolder), all for "
+       "training, resized to --resize (default 64)",
+       {3, 64, 64},
+       0,
+       [](const RunConfig& c, int64_t resize) {
+         if (c.data_dir.empty()) throw std::invalid_argument("--data images needs --data-dir ROOT");
+         return data::image_classes(c.data_dir, resize > 0 ? resize : 64, c.limit_train);
+       }},
+      {"pokemon",
+       "the book's Pokemon sprites for its DCGAN (d2l 20.2): pokemon/<class>/*.png in the data folders",
+       {3, 64, 64},
+       0,
+       [](const RunConfig& c, int64_t resize) {
+         const data::DataSource source{"pokemon", {}, {},
+                                       "download pokemon.zip from the book's data hub "
+                                       "(d2l-data.s3-accelerate.amazonaws.com/pokemon.zip) and unpack it in --data-dir"};
+         const auto dirs = data::search_path(source, c.data_dir.empty() ? std::nullopt
+                                                                        : std::optional<std::filesystem::path>(c.data_dir));
+         std::string looked;
+         for (const auto& dir : dirs) {
+           if (dir.filename() == "pokemon" && std::filesystem::is_directory(dir))
+             return data::image_classes(dir, resize > 0 ? resize : 64, c.limit_train);
+           looked += (looked.empty() ? "" : ", ") + dir.string();
+         }
+         throw std::runtime_error("pokemon: no pokemon/ folder in " + looked + "; " + source.how_to_get);
+       }},
       {"gan-gaussian",
        "1,000 points of a 2-D Gaussian, X A + b (d2l 20.1)",
        {2},

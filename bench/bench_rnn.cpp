@@ -79,21 +79,9 @@ int main(int argc, char** argv) {
               static_cast<long long>(s.batch_size), static_cast<long long>(s.num_steps),
               static_cast<long long>(s.num_hiddens));
   std::printf("| model | tokens/s C++ | Python | ratio |\n|---|---|---|---|\n");
-  for (const auto& model : models) {
-    double cpp = 0, py = 0;
-    bool python_found = true;
-    for (int round = 0; round < rounds; ++round) {
-      if (auto r = bench_python(python, model, s))
-        py = std::max(py, *r);
-      else
-        python_found = false;
-      cpp = std::max(cpp, bench_cpp(model, s));
-    }
-    if (python_found)
-      std::printf("| %s | %.0f | %.0f | %.2f |\n", model.c_str(), cpp, py, cpp / py);
-    else
-      std::printf("| %s | %.0f | n/a | |\n", model.c_str(), cpp);
-    std::fflush(stdout);
-  }
+  for (const auto& model : models)
+    bench::print_row(model,
+                     bench::compare(rounds, [&] { return bench_cpp(model, s); }, [&] { return bench_python(python, model, s); }),
+                     0);
   return 0;
 }

@@ -82,19 +82,8 @@ int main(int argc, char** argv) {
   at::set_num_threads(s.threads);
   std::printf("threads %d, torch %s, image %lldx%lld, %lld steps\n", s.threads, TORCH_VERSION,
               static_cast<long long>(s.height), static_cast<long long>(s.width), static_cast<long long>(s.steps));
-  double cpp = 0, py = 0;
-  bool python_found = true;
-  for (int round = 0; round < rounds; ++round) {
-    if (auto r = bench_python(python, s))
-      py = std::max(py, *r);
-    else
-      python_found = false;
-    cpp = std::max(cpp, bench_cpp(s));
-  }
+  const auto result = bench::compare(rounds, [&] { return bench_cpp(s); }, [&] { return bench_python(python, s); });
   std::printf("| model | steps/s C++ | Python | ratio |\n|---|---|---|---|\n");
-  if (python_found)
-    std::printf("| neural-style | %.3f | %.3f | %.2f |\n", cpp, py, cpp / py);
-  else
-    std::printf("| neural-style | %.3f | n/a | |\n", cpp);
+  bench::print_row("neural-style", result, 3);
   return 0;
 }

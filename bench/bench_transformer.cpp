@@ -95,19 +95,8 @@ int main(int argc, char** argv) {
 
   std::printf("threads %d, torch %s, batch %lld, %lld steps\n", s.threads, TORCH_VERSION,
               static_cast<long long>(s.batch_size), static_cast<long long>(s.num_steps));
-  double cpp = 0, py = 0;
-  bool python_found = true;
-  for (int round = 0; round < rounds; ++round) {
-    if (auto r = bench_python(python, s))
-      py = std::max(py, *r);
-    else
-      python_found = false;
-    cpp = std::max(cpp, bench_cpp(s));
-  }
+  const auto result = bench::compare(rounds, [&] { return bench_cpp(s); }, [&] { return bench_python(python, s); });
   std::printf("| model | tokens/s C++ | Python | ratio |\n|---|---|---|---|\n");
-  if (python_found)
-    std::printf("| transformer | %.0f | %.0f | %.2f |\n", cpp, py, cpp / py);
-  else
-    std::printf("| transformer | %.0f | n/a | |\n", cpp);
+  bench::print_row("transformer", result, 0);
   return 0;
 }

@@ -116,4 +116,16 @@ DataModule image_folder(const ImageFolderOptions& options) {
   return dm;
 }
 
+DataModule image_classes(const std::filesystem::path& root, int64_t side, int64_t limit) {
+  if (!can_read_images())
+    throw std::runtime_error("image folders need OpenCV, which this build was configured without");
+  if (!fs::is_directory(root)) throw std::runtime_error("image folder " + root.string() + ": no such folder");
+  DataModule dm;
+  dm.name = "images";
+  dm.class_names = list_image_files(root).classes;
+  dm.train = read_split(root, dm.class_names, side, limit);
+  dm.val = dm.train.head(1);  // nothing to validate: a generative model learns all of them
+  return dm;
+}
+
 }  // namespace d2l::data

@@ -23,6 +23,11 @@ struct ImageFolderOptions {
 
 DataModule image_folder(const ImageFolderOptions& options);
 
+// torchvision's ImageFolder without splits, ROOT/<class>/*.jpg (the book's pokemon/ for its
+// DCGAN): every image for training, resized to side x side as Resize((side, side)), no
+// augmentation or normalisation; `limit` > 0 keeps a fixed random subset.
+DataModule image_classes(const std::filesystem::path& root, int64_t side, int64_t limit = 0);
+
 // The image files of one split, by class (classes and files sorted by name, as torchvision).
 struct ImageFiles {
   std::vector<std::string> classes;

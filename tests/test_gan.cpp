@@ -88,6 +88,7 @@ TEST(Gan, ResumingRestoresBothOptimizers) {
   c.epochs = 2;
   const auto resumed = apps::run_training(c, dir / "resumed");
   ASSERT_EQ(resumed.result.history.rows.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "straight/samples.png"));  // real and generated points
   const auto& a = straight.result.history.rows.back();
   const auto& b = resumed.result.history.rows.back();
   for (const auto* name : {"train_loss_D", "train_loss_G"}) EXPECT_DOUBLE_EQ(a.at(name), b.at(name)) << name;

@@ -22,6 +22,9 @@ bool save_heatmap(const std::filesystem::path&, const torch::Tensor&, const std:
 }
 bool save_image_grid(const std::filesystem::path&, const torch::Tensor&, int64_t, int64_t) { return false; }
 bool save_image(const std::filesystem::path&, const torch::Tensor&) { return false; }
+bool save_scatter(const std::filesystem::path&, const std::vector<std::pair<std::string, torch::Tensor>>&) {
+  return false;
+}
 }  // namespace d2l::train
 #else
 
@@ -169,6 +172,39 @@ bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& ima
     tile.copyTo(grid(where));
   }
   write_png(file, grid);
+  return true;
+}
+
+bool save_scatter(const std::filesystem::path& file, const std::vector<std::pair<std::string, torch::Tensor>>& series) {
+  std::vector<torch::Tensor> all;
+  for (const auto& [name, points] : series) all.push_back(points.detach().to(torch::kCPU, torch::kFloat64).view({-1, 2}));
+  const auto joined = torch::cat(all);
+  const auto low = std::get<0>(joined.min(0)), high = std::get<0>(joined.max(0));
+  const double x0 = low[0].item<double>(), x1 = std::max(high[0].item<double>(), x0 + 1e-9);
+  const double y0 = low[1].item<double>(), y1 = std::max(high[1].item<double>(), y0 + 1e-9);
+  cv::Mat image(kHeight, kWidth, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  const auto to_pixel = [&](double x, double y) {
+    return cv::Point(kLeft + static_cast<int>((x - x0) / (x1 - x0) * plot_w),
+                     kTop + plot_h - static_cast<int>((y - y0) / (y1 - y0) * plot_h));
+  };
+  const cv::Scalar black(0, 0, 0);
+  cv::rectangle(image, {kLeft, kTop}, {kLeft + plot_w, kTop + plot_h}, black);
+  for (int i = 0; i <= 4; ++i) {  // ticks at fifths of each range
+    const auto px = to_pixel(x0 + (x1 - x0) * i / 4, y0), py = to_pixel(x0, y0 + (y1 - y0) * i / 4);
+    cv::putText(image, format(x0 + (x1 - x0) * i / 4), {px.x - 10, px.y + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+    cv::putText(image, format(y0 + (y1 - y0) * i / 4), {5, py.y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, black);
+  }
+  const std::vector<cv::Scalar> colours = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44}, {40, 39, 214}};
+  for (size_t k = 0; k < all.size(); ++k) {
+    const auto colour = colours[k % colours.size()];
+    const auto points = all[k].accessor<double, 2>();
+    for (int64_t i = 0; i < all[k].size(0); ++i) cv::circle(image, to_pixel(points[i][0], points[i][1]), 3, colour, cv::FILLED);
+    const cv::Point legend(kLeft + plot_w + 15, kTop + 15 + static_cast<int>(k) * 20);
+    cv::circle(image, legend, 4, colour, cv::FILLED);
+    cv::putText(image, series[k].first, {legend.x + 10, legend.y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.45, black);
+  }
+  write_png(file, image);
   return true;
 }
 

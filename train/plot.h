@@ -25,6 +25,11 @@ bool save_heatmap(const std::filesystem::path& file, const torch::Tensor& weight
 // as torchvision's save_image; PNG, atomically. Returns false in a build without OpenCV.
 bool save_image_grid(const std::filesystem::path& file, const torch::Tensor& images, int64_t columns, int64_t scale = 1);
 
+// Points [n, 2] of each named series in matplotlib's first colours, with a legend, as the
+// book's scatter of real and generated data (d2l 20.1); PNG, atomically. Returns false in a
+// build without OpenCV.
+bool save_scatter(const std::filesystem::path& file, const std::vector<std::pair<std::string, torch::Tensor>>& series);
+
 // One image [C, H, W] (C = 1 or 3, values in [0, 1]) as PNG or JPEG, as the file's extension
 // (.png, .jpg, .jpeg) says; atomically. Returns false in a build without OpenCV.
 bool save_image(const std::filesystem::path& file, const torch::Tensor& image);

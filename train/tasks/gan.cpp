@@ -33,6 +33,10 @@ std::vector<OptimizedPart> GANTask::optimized_parts() {
 StepOutput GANTask::training_step(const data::Batch& batch, size_t part) {
   const auto& X = batch.X;
   const int64_t n = X.size(0);
+  if (part == 0 && X.dim() == 2 && (!real_points_.defined() || real_points_.size(0) < 100)) {
+    const auto points = X.detach().cpu();
+    real_points_ = real_points_.defined() ? torch::cat({real_points_, points}) : points;
+  }
   if (part == 0) {  // update_D
     Z_ = gan_->noise(n, X.options());
     const auto real_Y = gan_->discriminate(X);
@@ -68,12 +72,24 @@ torch::Tensor sample_images(models::GANImpl& gan, const torch::Tensor& Z) {
 }
 
 void GANTask::save_pictures(const std::filesystem::path& run_dir, int64_t epoch) {
-  if (gan_->latent_shape.size() != 3) return;  // not an image generator
-  const auto grid = sample_images(*gan_, fixed_noise_);
   const auto name = "epoch-" + std::to_string(epoch) + ".png";
   std::filesystem::create_directories(run_dir / "samples");
-  save_image_grid(run_dir / "samples" / name, grid, 8);
-  save_image_grid(run_dir / "samples.png", grid, 8);
+  if (gan_->latent_shape.size() == 3) {
+    const auto grid = sample_images(*gan_, fixed_noise_);
+    save_image_grid(run_dir / "samples" / name, grid, 8);
+    save_image_grid(run_dir / "samples.png", grid, 8);
+    return;
+  }
+  if (!real_points_.defined() || real_points_.size(1) != 2) return;  // only 2-D points are drawn
+  torch::Tensor fake;
+  {
+    torch::NoGradGuard no_grad;
+    fake = gan_->generate(fixed_noise_.to(gan_->parameters().front().device())).cpu();
+  }
+  const std::vector<std::pair<std::string, torch::Tensor>> series{{"real", real_points_.slice(0, 0, 100)},
+                                                                  {"generated", fake.slice(0, 0, 100)}};
+  save_scatter(run_dir / "samples" / name, series);
+  save_scatter(run_dir / "samples.png", series);
 }
 
 }  // namespace d2l::train

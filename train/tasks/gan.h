@@ -27,7 +27,8 @@ class GANTask : public MultiOptimizerTask {
   // No validation metric picks a best GAN: checkpoints/last.pt is the run's.
   std::string monitor() const override { return ""; }
   bool higher_is_better() const override { return false; }
-  // Image GANs: samples of the fixed noise as RUN/samples/epoch-N.png and RUN/samples.png.
+  // Samples of the fixed noise as RUN/samples/epoch-N.png and RUN/samples.png: a grid of images,
+  // or for 2-D data a scatter of them over the first real points seen (the book's figure).
   void save_pictures(const std::filesystem::path& run_dir, int64_t epoch) override;
 
  private:
@@ -35,6 +36,7 @@ class GANTask : public MultiOptimizerTask {
   GANTaskOptions options_;
   torch::Tensor Z_;            // this batch's noise, shared by update_D and update_G
   torch::Tensor fixed_noise_;  // the sample grid's, the same every epoch
+  torch::Tensor real_points_;  // 2-D data: up to 100 real examples, for the scatter
 };
 
 // Generated images [n, C, H, W] in [0, 1] from a GAN whose data was normalised to [-1, 1], drawn
