@@ -343,7 +343,8 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
   const auto& c = e.config;
   train::OptimizerConfig optimizer{*c.optimizer, *c.lr, c.momentum, c.weight_decay, e.spec->head, c.head_lr_mult};
   optimizer.beta1 = *c.beta1;
-  train::ScheduleConfig schedule{*c.scheduler, c.warmup_epochs, *c.step_size, *c.gamma, 0.0};
+  train::ScheduleConfig schedule{*c.scheduler, c.warmup_epochs, *c.step_size, *c.gamma, 0.0,
+                                 c.decay_epochs.value_or(*c.epochs / 2)};  // CycleGAN: 100 constant + 100 decaying
   return train::TrainerOptions()
       .max_epochs(*c.epochs)
       .batch_size(*c.batch_size)

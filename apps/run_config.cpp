@@ -203,7 +203,8 @@ void validate(const RunConfig& c) {
   for (double p : c.dropout)
     if (!(p >= 0 && p < 1)) throw std::invalid_argument("dropout probabilities must be in [0, 1)");
   if (c.optimizer) one_of("--optimizer", "optimizer", *c.optimizer, {"sgd", "momentum", "adam", "adamw"});
-  if (c.scheduler) one_of("--scheduler", "scheduler", *c.scheduler, {"constant", "step", "cosine"});
+  if (c.scheduler) one_of("--scheduler", "scheduler", *c.scheduler, {"constant", "step", "cosine", "linear"});
+  if (c.decay_epochs) non_negative(static_cast<double>(*c.decay_epochs), "--decay-epochs (decay_epochs)");
   if (c.init) one_of("--init", "init", *c.init, {"none", "xavier", "normal"});
   if (c.image_shape) parse_image_shape(*c.image_shape);
   if (c.content_weight) non_negative(*c.content_weight, "--content-weight (content_weight)");

@@ -40,6 +40,7 @@ struct RunConfig {
   double warmup_epochs = 0.0;
   std::optional<int64_t> step_size;  // step scheduler
   std::optional<double> gamma;
+  std::optional<int64_t> decay_epochs;  // linear scheduler
   std::optional<double> clip_grad;  // 0: off
   int64_t seed = 42;
   int64_t threads = 0;  // 0: all cores
@@ -93,10 +94,12 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("optimizer", "sgd | momentum | adam | adamw", c.optimizer...);
   visit("momentum", "momentum of --optimizer momentum", c.momentum...);
   visit("weight_decay", "L2 penalty on weights (not biases), as d2l 3.7", c.weight_decay...);
-  visit("scheduler", "constant | step | cosine", c.scheduler...);
+  visit("scheduler", "constant | step | cosine | linear", c.scheduler...);
   visit("warmup_epochs", "linear learning-rate warm-up (epochs, may be fractional)", c.warmup_epochs...);
   visit("step_size", "step scheduler: epochs between decays", c.step_size...);
   visit("gamma", "step scheduler: decay factor", c.gamma...);
+  visit("decay_epochs", "linear scheduler: the last epochs, over which the rate falls towards 0 (CycleGAN)",
+        c.decay_epochs...);
   visit("clip_grad", "clip gradients to this global L2 norm (0: off)", c.clip_grad...);
   visit("seed", "random seed (weights and data order)", c.seed...);
   visit("threads", "CPU threads; 0: all cores", c.threads...);

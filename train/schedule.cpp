@@ -20,7 +20,14 @@ double learning_rate_at(const ScheduleConfig& s, double base_lr, int64_t step, i
     const double t = std::min(1.0, static_cast<double>(step - warmup) / span);
     return s.min_lr + (base_lr - s.min_lr) * 0.5 * (1.0 + std::cos(M_PI * t));
   }
-  throw std::invalid_argument("unknown scheduler '" + s.name + "' (expected constant, step or cosine)");
+  if (s.name == "linear") {
+    const int64_t per_epoch = std::max<int64_t>(steps_per_epoch, 1);
+    const int64_t epoch = step / per_epoch, epochs = std::max<int64_t>(total_steps / per_epoch, 1);
+    const int64_t constant_epochs = epochs - std::clamp<int64_t>(s.decay_epochs, 0, epochs);
+    const double decayed = static_cast<double>(std::max<int64_t>(0, epoch + 1 - constant_epochs));
+    return base_lr * (1.0 - decayed / static_cast<double>(s.decay_epochs + 1));
+  }
+  throw std::invalid_argument("unknown scheduler '" + s.name + "' (expected constant, step, cosine or linear)");
 }
 
 }  // namespace d2l::train
