@@ -1,5 +1,10 @@
-// d2l generate RUN --num 64 --out grid.png: samples of a trained GAN's generator (d2l 20.2's
-// pictures); for the 2-D GAN of 20.1, the mean and covariance of its samples beside the data's.
+// What trained generative models make:
+//   d2l generate RUN --num 64 --out grid.png   samples of a GAN's generator (d2l 20.2's pictures);
+//       for the 2-D GAN of 20.1, the mean and covariance of its samples beside the data's
+//   d2l translate-image RUN --direction AtoB IMAGE... --out DIR   a CycleGAN's translations
+#include "data/image.h"
+#include "data/style_images.h"
+#include "models/cyclegan.h"
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -69,7 +74,50 @@ void generate_command(const GenerateArgs& args) {
   std::printf("wrote %lld generated images to %s\n", static_cast<long long>(args.num), args.out.c_str());
 }
 
+struct TranslateArgs {
+  std::string run, direction = "AtoB", out;
+  std::vector<std::string> images;
+  int64_t threads = 0;
+};
+
+void translate_image_command(const TranslateArgs& args) {
+  at::set_num_threads(static_cast<int>(args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency())));
+  if (args.direction != "AtoB" && args.direction != "BtoA")
+    throw std::invalid_argument("--direction " + args.direction + ": expected AtoB or BtoA");
+  auto e = load_trained(args.run, [](RunConfig& config) {
+    config.device = "cpu";
+    config.limit_train = config.limit_test = 1;  // the run's data only tells the image size
+  });
+  if (e.spec->task != TaskKind::cyclegan)
+    throw std::invalid_argument(args.run + " is a run of '" + e.config.model + "', not of a CycleGAN");
+  auto gan = e.model.get<models::CycleGAN>();
+  auto& generator = args.direction == "AtoB" ? *gan->netG_A : *gan->netG_B;
+  const int64_t side = example_shape(e.data)[1];
+  std::filesystem::create_directories(args.out);
+  torch::NoGradGuard no_grad;
+  for (const auto& file : args.images) {
+    const auto X = data::resize_image(data::read_image(file, 3), side, side).clamp(0, 255).unsqueeze(0) / 255.0;
+    const auto Y = (generator.forward(X * 2 - 1) + 1) / 2;
+    const auto out = std::filesystem::path(args.out) / (std::filesystem::path(file).stem().string() + ".png");
+    const int64_t scale = std::max<int64_t>(1, 128 / side);
+    if (!train::save_image_grid(out, torch::cat({X, Y.clamp(0, 1)}), 2, scale))
+      throw std::runtime_error("this build cannot write images (OpenCV was not found when it was configured)");
+    std::printf("%s: %s | %s\n", out.string().c_str(), file.c_str(), args.direction.c_str());
+  }
+}
+
 }  // namespace
+
+void add_translate_image_command(CLI::App& app) {
+  auto args = std::make_shared<TranslateArgs>();
+  auto* cmd = app.add_subcommand("translate-image", "a CycleGAN's translation of image files (input | output PNGs)");
+  cmd->add_option("run", args->run, "run directory or checkpoint of cyclegan")->required()->check(CLI::ExistingPath);
+  cmd->add_option("images", args->images, "image files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--direction", args->direction, "AtoB (netG_A) or BtoA (netG_B)");
+  cmd->add_option("--out", args->out, "folder for the pictures")->required();
+  cmd->add_option("--threads", args->threads, "CPU threads; 0: all cores")->check(CLI::NonNegativeNumber);
+  cmd->callback([args] { translate_image_command(*args); });
+}
 
 void add_generate_command(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();

@@ -235,6 +235,9 @@ void predict_command(PredictArgs args) {
       throw std::invalid_argument(args.checkpoint + " is a style transfer: pass --out FILE.png for its image");
     if (e.spec->task == TaskKind::gan)
       throw std::invalid_argument(args.checkpoint + " is a GAN: d2l generate " + args.checkpoint + " --out grid.png");
+    if (e.spec->task == TaskKind::cyclegan)
+      throw std::invalid_argument(args.checkpoint + " is a CycleGAN: d2l translate-image " + args.checkpoint +
+                                  " --direction AtoB IMAGE... --out DIR");
     auto model = e.model;
     model.ptr()->eval();
     forward = [model](const torch::Tensor& X) mutable { return model.forward(X); };

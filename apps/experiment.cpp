@@ -14,6 +14,7 @@
 #include "train/checkpoint.h"
 #include "train/strings.h"
 #include "train/tasks/classification.h"
+#include "train/tasks/cyclegan.h"
 #include "train/tasks/gan.h"
 #include "train/tasks/language_model.h"
 #include "train/tasks/masked_autoencoder.h"
@@ -204,7 +205,8 @@ std::string data_kind(const data::DataModule& dm) {
   if (dm.source_vocab) return "translation";
   if (dm.vocab) return "language modelling";
   if (dm.train.targets.defined() && dm.train.targets.dim() == 3) return "segmentation";  // a class per pixel
-  if (dm.train.targets.defined() && dm.train.targets.dim() == 4) return "style transfer";  // an image per image
+  if (dm.train.targets.defined() && dm.train.targets.dim() == 4)  // an image per image
+    return dm.name == "style-images" ? "style transfer" : "image translation";
   return dm.class_names.empty() ? "regression" : "classification";
 }
 
@@ -219,6 +221,7 @@ std::string task_name(TaskKind task) {
     case TaskKind::segmentation: return "segmentation";
     case TaskKind::style_transfer: return "style transfer";
     case TaskKind::gan: return "classification";  // labelled examples; the labels go unused
+    case TaskKind::cyclegan: return "image translation";
   }
   return "";
 }
@@ -274,6 +277,9 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
       return std::make_unique<train::SegmentationTask>(e.model, static_cast<int64_t>(e.data.class_names.size()));
     case TaskKind::mae_pretrain:
       return std::make_unique<train::MaskedAutoencoderTask>(e.model.get<models::MAE>(), static_cast<uint64_t>(e.config.seed));
+    case TaskKind::cyclegan:
+      return std::make_unique<train::CycleGANTask>(e.model.get<models::CycleGAN>(),
+                                                   train::CycleGANTaskOptions().seed(static_cast<uint64_t>(e.config.seed)));
     case TaskKind::gan: {
       const auto& c = e.config;
       const double scale = c.generator_lr ? *c.generator_lr / *c.lr : 1.0;

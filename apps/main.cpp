@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   d2l::apps::add_translate_command(app);
   d2l::apps::add_stylize_command(app);
   d2l::apps::add_generate_command(app);
+  d2l::apps::add_translate_image_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ExtrasError& e) {

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <tuple>
 
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
 #include "data/gan_gaussian.h"
+#include "data/unpaired_images.h"
+#include "train/plot.h"
 #include "data/image_folder.h"
 #include "data/locate.h"
 #include "data/style_images.h"
@@ -16,6 +19,7 @@
 #include "data/voc.h"
 #include "models/alexnet.h"
 #include "models/densenet.h"
+#include "models/cyclegan.h"
 #include "models/fcn.h"
 #include "models/gan.h"
 #include "models/googlenet.h"
@@ -107,6 +111,29 @@ std::filesystem::path find_image(const RunConfig& c, const std::string& file, co
   throw std::invalid_argument(flag + " " + file + ": no such file (also looked in " + looked + ")");
 }
 
+// Fashion-MNIST's sneakers (class 7) and ankle boots (class 9) as PNG files in CycleGAN's layout:
+// two domains of unpaired images from data on every machine with dataset-fashion-mnist.
+void write_fashion_shoes(const RunConfig& c, const std::filesystem::path& root) {
+  auto options = data::MNISTOptions();
+  if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
+  const auto mnist = data::fashion_mnist(options);
+  spdlog::info("writing Fashion-MNIST's sneakers and ankle boots to {}", root.string());
+  const auto tmp = root.string() + ".tmp";
+  std::filesystem::remove_all(tmp);
+  for (const auto& [split, source, count] : {std::tuple<std::string, const data::TensorDataset*, int64_t>{"train", &mnist.train, 500},
+                                             {"test", &mnist.val, 50}})
+    for (const auto& [domain, label] : {std::pair<std::string, int64_t>{"A", 7}, {"B", 9}}) {
+      const auto dir = std::filesystem::path(tmp) / (split + domain);
+      std::filesystem::create_directories(dir);
+      const auto picked = (source->targets == label).nonzero().flatten().slice(0, 0, count);
+      for (int64_t i = 0; i < picked.size(0); ++i) {
+        const auto image = source->inputs[picked[i].item<int64_t>()].to(torch::kFloat32) / 255.0;  // [28, 28]
+        train::save_image(dir / (std::to_string(i) + ".png"), image.unsqueeze(0).expand({3, -1, -1}));
+      }
+    }
+  std::filesystem::rename(tmp, root);  // whole, or not at all
+}
+
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
   data::MNISTOptions options;
   if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
@@ -134,6 +161,9 @@ const std::vector<ModelSpec>& models() {
   ModelDefaults style{"style-images", 500, 1, 0.3, "none", 0, 3, "adam"};
   ModelDefaults simple_gan{"gan-gaussian", 20, 8, 0.05, "none", 0, 0, "adam"};
   simple_gan.generator_lr = 0.005;  // lr_D 0.05, lr_G 0.005
+  ModelDefaults cyclegan{"fashion-shoes", 10, 1, 2e-4, "none", 0, 0, "adam"};
+  cyclegan.beta1 = 0.5;
+  cyclegan.scheduler = "linear";  // the second half of the epochs decays to 0
   ModelDefaults dcgan{"fashion-mnist", 20, 256, 0.005, "none", 64, 0, "adam"};
   dcgan.beta1 = 0.5;  // Adam's betas (0.5, 0.999) for both nets
   style.report_every = 10;  // the book plots every 10 epochs
@@ -260,6 +290,15 @@ const std::vector<ModelSpec>& models() {
            throw std::invalid_argument("dcgan makes 64 x 64 images: pass --resize 64");
          return AnyModule(models::dcgan(models::DCGANOptions().channels(a.input_shape[0])));
        }},
+      // CycleGAN (Zhu et al. 2017; not in the book): two ResNet generators (6 blocks below 256 x 256
+      // images, 9 from there), two PatchGANs; Adam 2e-4, beta1 0.5, constant then linear decay.
+      {"cyclegan", "CycleGAN (unpaired image-to-image translation)", "20.2", TaskKind::cyclegan, cyclegan,
+       [](const ModelArgs& a) {
+         if (a.input_shape.size() != 3 || a.input_shape[1] % 4 != 0 || a.input_shape[1] != a.input_shape[2])
+           throw std::invalid_argument("cyclegan needs square images whose side is a multiple of 4");
+         return AnyModule(models::CycleGAN(
+             models::CycleGANOptions().channels(a.input_shape[0]).n_blocks(a.input_shape[1] >= 256 ? 9 : 6)));
+       }},
       // torchvision 0.14's architectures: same parameter and buffer names, so its .pth weights load.
       {"tv-alexnet", "torchvision AlexNet", "8.1", TaskKind::classification, tv,
        [](const ModelArgs& a) {
@@ -381,6 +420,31 @@ const std::vector<DataSpec>& datasets() {
            looked += (looked.empty() ? "" : ", ") + dir.string();
          }
          throw std::runtime_error("pokemon: no pokemon/ folder in " + looked + "; " + source.how_to_get);
+       }},
+      {"unpaired",
+       "two domains of images for CycleGAN: --data-dir ROOT with ROOT/trainA, trainB, testA, testB "
+       "(the public CycleGAN sets' layout), resized to --resize (default 256)",
+       {3, 256, 256},
+       2,
+       [](const RunConfig& c, int64_t resize) {
+         if (c.data_dir.empty()) throw std::invalid_argument("--data unpaired needs --data-dir ROOT");
+         return data::unpaired_images(data::UnpairedImagesOptions(c.data_dir)
+                                          .image_size(resize > 0 ? resize : 256)
+                                          .limit_train(c.limit_train)
+                                          .limit_val(c.limit_test));
+       }},
+      {"fashion-shoes",
+       "generated offline for CycleGAN: Fashion-MNIST's sneakers (A) and ankle boots (B) as 32 x 32 "
+       "images in CycleGAN's layout (500 + 50 of each)",
+       {3, 32, 32},
+       2,
+       [](const RunConfig& c, int64_t resize) {
+         const auto root = generated_root(c, "fashion-shoes");
+         if (!std::filesystem::exists(root / "testB")) write_fashion_shoes(c, root);
+         return data::unpaired_images(data::UnpairedImagesOptions(root)
+                                          .image_size(resize > 0 ? resize : 32)
+                                          .limit_train(c.limit_train)
+                                          .limit_val(c.limit_test));
        }},
       {"gan-gaussian",
        "1,000 points of a 2-D Gaussian, X A + b (d2l 20.1)",

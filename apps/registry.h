@@ -22,7 +22,8 @@ enum class TaskKind {
   mae_pretrain,
   segmentation,
   style_transfer,
-  gan
+  gan,
+  cyclegan
 };
 
 // What a model factory may take from the data and the config.

@@ -1,5 +1,8 @@
 #include "data/image.h"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
 #include <stdexcept>
 
 #ifdef D2L_HAVE_OPENCV
@@ -8,6 +11,14 @@
 #endif
 
 namespace d2l::data {
+
+bool is_image_file(const std::filesystem::path& file) {
+  static const std::set<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp", ".ppm",
+                                                   ".pgm", ".tif", ".tiff", ".webp"};
+  auto ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return extensions.count(ext) > 0;
+}
 
 #ifdef D2L_HAVE_OPENCV
 bool can_read_images() { return true; }

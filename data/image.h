@@ -11,6 +11,10 @@ namespace d2l::data {
 inline const std::vector<double> kImageNetMean = {0.485, 0.456, 0.406};
 inline const std::vector<double> kImageNetStd = {0.229, 0.224, 0.225};
 
+// Whether the file name has an image extension (.jpg, .jpeg, .png, .bmp, .ppm, .pgm, .tif,
+// .tiff, .webp; any case).
+bool is_image_file(const std::filesystem::path& file);
+
 // Whether this build can decode images (OpenCV was found at configure time).
 bool can_read_images();
 

@@ -15,14 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_image(const fs::path& file) {
-  static const std::set<std::string> extensions = {".jpg", ".jpeg", ".png", ".bmp", ".ppm",
-                                                   ".pgm", ".tif", ".tiff", ".webp"};
-  auto ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return extensions.count(ext) > 0;
-}
-
 // The first split folder of `names` that exists under root.
 fs::path split_dir(const fs::path& root, const std::vector<std::string>& names) {
   for (const auto& name : names)
@@ -82,7 +74,7 @@ ImageFiles list_image_files(const fs::path& dir) {
   for (size_t c = 0; c < out.classes.size(); ++c) {
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir / out.classes[c]))
-      if (entry.is_regular_file() && is_image(entry.path())) files.push_back(entry.path());
+      if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
     if (files.empty()) throw std::runtime_error((dir / out.classes[c]).string() + ": no image files");
     std::sort(files.begin(), files.end());
     for (auto& f : files) {

@@ -74,6 +74,15 @@ PatchDiscriminatorImpl::PatchDiscriminatorImpl(const PatchDiscriminatorOptions& 
   init_cyclegan_weights(*this);
 }
 
+CycleGANImpl::CycleGANImpl(const CycleGANOptions& o) : options(o) {
+  const auto generator = ResnetGeneratorOptions().input_nc(o.channels()).output_nc(o.channels()).ngf(o.ngf()).n_blocks(o.n_blocks());
+  const auto discriminator = PatchDiscriminatorOptions().input_nc(o.channels()).ndf(o.ndf());
+  netG_A = register_module("netG_A", ResnetGenerator(generator));
+  netG_B = register_module("netG_B", ResnetGenerator(generator));
+  netD_A = register_module("netD_A", PatchDiscriminator(discriminator));
+  netD_B = register_module("netD_B", PatchDiscriminator(discriminator));
+}
+
 void init_cyclegan_weights(nn::Module& net) {
   torch::NoGradGuard no_grad;
   for (auto& p : net.named_parameters()) {

@@ -53,6 +53,25 @@ class PatchDiscriminatorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PatchDiscriminator);
 
+struct CycleGANOptions {
+  TORCH_ARG(int64_t, channels) = 3;
+  TORCH_ARG(int64_t, ngf) = 64;
+  TORCH_ARG(int64_t, ndf) = 64;
+  TORCH_ARG(int64_t, n_blocks) = 9;
+};
+
+// The four networks under the reference's names: netG_A maps domain A to B, netG_B maps B to A,
+// netD_A tells real B images from netG_A's, netD_B real A images from netG_B's.
+class CycleGANImpl : public torch::nn::Module {
+ public:
+  explicit CycleGANImpl(const CycleGANOptions& options = {});
+  torch::Tensor forward(const torch::Tensor& A) { return netG_A->forward(A); }  // A -> B
+  CycleGANOptions options;
+  ResnetGenerator netG_A{nullptr}, netG_B{nullptr};
+  PatchDiscriminator netD_A{nullptr}, netD_B{nullptr};
+};
+TORCH_MODULE(CycleGAN);
+
 // The reference's init_weights(net, 'normal', 0.02): convolution weights N(0, 0.02^2), biases 0.
 void init_cyclegan_weights(torch::nn::Module& net);
 

@@ -102,8 +102,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, RegisteredModel,
 TEST(Registry, EveryModelIsCovered) {
   // A new model needs a row above: this fails until it has one.
   // The text models are counted in test_sequence.cpp, MAE in test_mae.cpp, FCN and U-Net in
-  // test_segmentation.cpp, neural-style in test_style_transfer.cpp, gan and dcgan in test_gan.cpp.
-  EXPECT_EQ(apps::models().size(), 50u);
+  // test_segmentation.cpp, neural-style in test_style_transfer.cpp, gan and dcgan in test_gan.cpp, cyclegan in test_cyclegan.cpp.
+  EXPECT_EQ(apps::models().size(), 51u);
 }
 
 TEST(ResNet, ChildrenCarryTorchvisionNames) {

@@ -78,7 +78,8 @@ std::string format_metrics(const std::map<std::string, double>& m) {
       {"test_bleu", "test bleu"},       {"test_miou", "test mIoU"},
       {"train_content_loss", "content"}, {"train_style_loss", "style"}, {"train_tv_loss", "TV"},
       {"train_loss_D", "loss_D"},        {"train_loss_G", "loss_G"},   {"train_D_x", "D(x)"},
-      {"train_D_G_z", "D(G(z))"}};
+      {"train_D_G_z", "D(G(z))"},       {"train_loss_D_A", "loss_D_A"}, {"train_loss_D_B", "loss_D_B"},
+      {"train_loss_cycle", "cycle"},     {"test_cycle_A", "test cycle A"}};
   bool first = true;
   for (const auto& [key, label] : names) {
     if (auto it = m.find(key); it != m.end()) {

@@ -1,0 +1,73 @@
+#include "data/unpaired_images.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "data/image.h"
+#include "data/style_images.h"
+
+namespace d2l::data {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The readable images of one domain folder as uint8 [n, 3, side, side].
+torch::Tensor read_domain(const fs::path& dir, int64_t side, int64_t limit) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw std::runtime_error(dir.string() + ": no such folder (expected trainA/, trainB/, testA/, testB/ of images)");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw std::runtime_error(dir.string() + ": no image files");
+  std::vector<torch::Tensor> images;
+  for (const auto& file : files) {
+    if (limit > 0 && static_cast<int64_t>(images.size()) >= limit) break;
+    try {
+      images.push_back(resize_image(read_image(file, 3), side, side).round().clamp(0, 255).to(torch::kUInt8));
+    } catch (const std::runtime_error& error) {
+      spdlog::warn("skipping {}", error.what());
+    }
+  }
+  if (images.empty()) throw std::runtime_error(dir.string() + ": none of its " + std::to_string(files.size()) + " image files could be read");
+  return torch::stack(images);
+}
+
+}  // namespace
+
+DataModule unpaired_images(const UnpairedImagesOptions& o) {
+  if (!can_read_images()) throw std::runtime_error("image folders need OpenCV, which this build was configured without");
+  const auto& root = o.root();
+  const int64_t side = o.image_size();
+  const auto train_A = read_domain(root / "trainA", side, o.limit_train());
+  const auto train_B = read_domain(root / "trainB", side, o.limit_train());
+  std::error_code ec;
+  torch::Tensor test_A, test_B;
+  if (fs::is_directory(root / "testA", ec) && fs::is_directory(root / "testB", ec)) {
+    test_A = read_domain(root / "testA", side, o.limit_val());
+    test_B = read_domain(root / "testB", side, o.limit_val());
+  } else {
+    spdlog::info("{}: no testA/ and testB/; validating on the first training images", root.string());
+    test_A = train_A.slice(0, 0, 8);
+    test_B = train_B.slice(0, 0, 8);
+  }
+  DataModule dm;
+  dm.name = "unpaired";
+  dm.class_names = {"A", "B"};
+  const auto b_index = torch::arange(test_A.size(0)).remainder(test_B.size(0));
+  dm.val = {test_A, test_B.index_select(0, b_index)};
+  dm.train_for_epoch = [train_A, train_B](int64_t epoch, int64_t, uint64_t seed) {
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed * 1000003ULL + static_cast<uint64_t>(epoch) + 7);
+    const auto order = torch::randperm(train_A.size(0), generator, torch::TensorOptions().dtype(torch::kInt64));
+    const auto pick = torch::randint(train_B.size(0), {train_A.size(0)}, generator, torch::kInt64);
+    return TensorDataset{train_A.index_select(0, order), train_B.index_select(0, pick)};
+  };
+  dm.train = dm.train_for_epoch(0, 1, 0);
+  return dm;
+}
+
+}  // namespace d2l::data

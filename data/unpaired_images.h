@@ -1,0 +1,28 @@
+// Two domains of unpaired images in the layout of the public CycleGAN data sets:
+// ROOT/trainA, ROOT/trainB, ROOT/testA, ROOT/testB, image files directly inside. Images are
+// decoded once and resized to a square side (mixed sizes are fine); unreadable files are
+// skipped with a warning naming them.
+#pragma once
+#include <torch/arg.h>
+
+#include <filesystem>
+
+#include "data/data_module.h"
+
+namespace d2l::data {
+
+struct UnpairedImagesOptions {
+  explicit UnpairedImagesOptions(std::filesystem::path root) : root_(std::move(root)) {}
+  TORCH_ARG(std::filesystem::path, root);
+  TORCH_ARG(int64_t, image_size) = 256;
+  TORCH_ARG(int64_t, limit_train) = 0;  // the first n images of each domain; 0: all
+  TORCH_ARG(int64_t, limit_val) = 0;
+};
+
+// inputs: domain A (shuffled each epoch), uint8 [N_A, 3, s, s]; targets: domain B images, uint8, as many as A: each
+// epoch pairs every A image with a random B image (train_for_epoch, seeded by seed and epoch),
+// as the reference's unaligned data set does; validation pairs testA[i] with testB[i mod N_B]
+// (trainA/trainB's first 8 when there are no test folders).
+DataModule unpaired_images(const UnpairedImagesOptions& options);
+
+}  // namespace d2l::data
