@@ -31,7 +31,7 @@ const std::map<std::string, std::vector<int64_t>>& small_inputs() {
       {"tv-resnet34", {3, 32, 32}},  {"tv-resnet50", {3, 32, 32}},       {"tv-resnext50-32x4d", {3, 32, 32}},
       {"tv-densenet121", {3, 32, 32}},  {"vit", {1, 32, 32}},
       {"swin", {1, 32, 32}},         {"tv-swin-t", {3, 224, 224}},      {"fcn", {3, 64, 96}},
-      {"unet", {3, 32, 48}},
+      {"unet", {3, 32, 48}},         {"cyclegan", {3, 32, 32}},
       // Language models: token indices, 6 steps.
       {"rnn-scratch", {6}},          {"rnn", {6}},                       {"lstm-scratch", {6}},
       {"lstm", {6}},                 {"gru-scratch", {6}},               {"gru", {6}},
