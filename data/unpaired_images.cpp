@@ -37,19 +37,37 @@ torch::Tensor read_domain(const fs::path& dir, int64_t side, int64_t limit) {
   return torch::stack(images);
 }
 
+// A side x side crop of each image, at a random place and mirrored half of the time (the
+// reference's RandomCrop + RandomHorizontalFlip), or centred without a generator.
+torch::Tensor crops(const torch::Tensor& images, int64_t side, at::Generator* generator) {
+  const int64_t room = images.size(2) - side;
+  if (!generator) return images.slice(2, room / 2, room / 2 + side).slice(3, room / 2, room / 2 + side);
+  const auto draws = torch::rand({images.size(0), 3}, *generator, torch::kFloat64);
+  const auto d = draws.accessor<double, 2>();
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < images.size(0); ++i) {
+    const auto top = static_cast<int64_t>(d[i][0] * static_cast<double>(room + 1));
+    const auto left = static_cast<int64_t>(d[i][1] * static_cast<double>(room + 1));
+    auto crop = images[i].slice(1, top, top + side).slice(2, left, left + side);
+    out.push_back(d[i][2] < 0.5 ? crop.flip({2}) : crop);
+  }
+  return torch::stack(out);
+}
+
 }  // namespace
 
 DataModule unpaired_images(const UnpairedImagesOptions& o) {
   if (!can_read_images()) throw std::runtime_error("image folders need OpenCV, which this build was configured without");
   const auto& root = o.root();
-  const int64_t side = o.image_size();
-  const auto train_A = read_domain(root / "trainA", side, o.limit_train());
-  const auto train_B = read_domain(root / "trainB", side, o.limit_train());
+  const int64_t side = o.image_size(), load = o.load_size() > 0 ? o.load_size() : side * 286 / 256;
+  if (load < side) throw std::invalid_argument("unpaired images: load size " + std::to_string(load) + " is below the crop " + std::to_string(side));
+  const auto train_A = read_domain(root / "trainA", load, o.limit_train());
+  const auto train_B = read_domain(root / "trainB", load, o.limit_train());
   std::error_code ec;
   torch::Tensor test_A, test_B;
   if (fs::is_directory(root / "testA", ec) && fs::is_directory(root / "testB", ec)) {
-    test_A = read_domain(root / "testA", side, o.limit_val());
-    test_B = read_domain(root / "testB", side, o.limit_val());
+    test_A = read_domain(root / "testA", load, o.limit_val());
+    test_B = read_domain(root / "testB", load, o.limit_val());
   } else {
     spdlog::info("{}: no testA/ and testB/; validating on the first training images", root.string());
     test_A = train_A.slice(0, 0, 8);
@@ -59,12 +77,13 @@ DataModule unpaired_images(const UnpairedImagesOptions& o) {
   dm.name = "unpaired";
   dm.class_names = {"A", "B"};
   const auto b_index = torch::arange(test_A.size(0)).remainder(test_B.size(0));
-  dm.val = {test_A, test_B.index_select(0, b_index)};
-  dm.train_for_epoch = [train_A, train_B](int64_t epoch, int64_t, uint64_t seed) {
+  dm.val = {crops(test_A, side, nullptr), crops(test_B.index_select(0, b_index), side, nullptr)};
+  dm.train_for_epoch = [train_A, train_B, side](int64_t epoch, int64_t, uint64_t seed) {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed * 1000003ULL + static_cast<uint64_t>(epoch) + 7);
     const auto order = torch::randperm(train_A.size(0), generator, torch::TensorOptions().dtype(torch::kInt64));
     const auto pick = torch::randint(train_B.size(0), {train_A.size(0)}, generator, torch::kInt64);
-    return TensorDataset{train_A.index_select(0, order), train_B.index_select(0, pick)};
+    return TensorDataset{crops(train_A.index_select(0, order), side, &generator),
+                         crops(train_B.index_select(0, pick), side, &generator)};
   };
   dm.train = dm.train_for_epoch(0, 1, 0);
   return dm;

@@ -14,15 +14,19 @@ namespace d2l::data {
 struct UnpairedImagesOptions {
   explicit UnpairedImagesOptions(std::filesystem::path root) : root_(std::move(root)) {}
   TORCH_ARG(std::filesystem::path, root);
-  TORCH_ARG(int64_t, image_size) = 256;
+  TORCH_ARG(int64_t, image_size) = 256;  // the reference's crop_size
+  // Images are stored at this side and cropped to image_size at random each epoch, with random
+  // horizontal flips (the reference's resize_and_crop: 286 for 256); 0: image_size * 286 / 256.
+  TORCH_ARG(int64_t, load_size) = 0;
   TORCH_ARG(int64_t, limit_train) = 0;  // the first n images of each domain; 0: all
   TORCH_ARG(int64_t, limit_val) = 0;
 };
 
-// inputs: domain A (shuffled each epoch), uint8 [N_A, 3, s, s]; targets: domain B images, uint8, as many as A: each
-// epoch pairs every A image with a random B image (train_for_epoch, seeded by seed and epoch),
-// as the reference's unaligned data set does; validation pairs testA[i] with testB[i mod N_B]
-// (trainA/trainB's first 8 when there are no test folders).
+// inputs: domain A (shuffled each epoch), uint8 [N_A, 3, s, s]; targets: domain B images, uint8,
+// as many as A: each epoch pairs every A image with a random B image and crops and flips each at
+// random (train_for_epoch, seeded by seed and epoch), as the reference's unaligned data set
+// does; validation pairs centre crops of testA[i] and testB[i mod N_B] (trainA/trainB's first 8
+// when there are no test folders).
 DataModule unpaired_images(const UnpairedImagesOptions& options);
 
 }  // namespace d2l::data

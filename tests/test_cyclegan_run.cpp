@@ -30,17 +30,18 @@ void write_domains(const std::filesystem::path& root, int n) {
 
 }  // namespace
 
-TEST(CycleGanData, UnpairedFoldersAreReadResizedAndPairedAtRandomEachEpoch) {
+TEST(CycleGanData, UnpairedFoldersAreReadResizedCroppedAndPairedAtRandomEachEpoch) {
   if (!data::can_read_images()) GTEST_SKIP() << "no OpenCV in this build";
   test::TempDir dir;
   write_domains(dir.path(), 6);
   std::ofstream(dir / "trainA/broken.jpg") << "not an image";  // skipped with a warning
-  const auto dm = data::unpaired_images(data::UnpairedImagesOptions(dir.path()).image_size(16));
+  const auto dm = data::unpaired_images(data::UnpairedImagesOptions(dir.path()).image_size(16).load_size(20));
   EXPECT_EQ(dm.train.inputs.sizes(), (std::vector<int64_t>{6, 3, 16, 16}));
   EXPECT_EQ(dm.train.targets.sizes(), (std::vector<int64_t>{6, 3, 16, 16}));
   EXPECT_EQ(dm.val.inputs.size(0), 6);
   EXPECT_GT(dm.train.targets.to(torch::kFloat32).mean().item<double>(), dm.train.inputs.to(torch::kFloat32).mean().item<double>());
   EXPECT_FALSE(torch::equal(dm.train_for_epoch(1, 1, 0).targets, dm.train_for_epoch(2, 1, 0).targets));
+  EXPECT_FALSE(torch::equal(dm.train_for_epoch(1, 1, 0).inputs, dm.train_for_epoch(2, 1, 0).inputs));  // crops, flips
   EXPECT_TRUE(torch::equal(dm.train_for_epoch(1, 1, 0).targets, dm.train_for_epoch(1, 1, 0).targets));
   std::string message;
   std::filesystem::remove_all(dir / "trainB");
