@@ -290,7 +290,7 @@ std::unique_ptr<train::Task> make_task(const Experiment& e) {
     case TaskKind::style_transfer: {
       const auto& c = e.config;
       return std::make_unique<train::StyleTransferTask>(
-          e.model.get<models::SynthesizedImage>(), style_features(e),
+          e.model.get<models::SynthesizedImage>(), style_features(e), e.data.train.inputs, e.data.train.targets,
           train::StyleTransferOptions().content_weight(*c.content_weight).style_weight(*c.style_weight).tv_weight(*c.tv_weight));
     }
   }

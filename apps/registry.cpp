@@ -5,13 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
-#include <tuple>
 
 #include "apps/suggest.h"
 #include "data/fashion_mnist.h"
 #include "data/gan_gaussian.h"
 #include "data/unpaired_images.h"
-#include "train/plot.h"
 #include "data/image_folder.h"
 #include "data/locate.h"
 #include "data/style_images.h"
@@ -109,29 +107,6 @@ std::filesystem::path find_image(const RunConfig& c, const std::string& file, co
     looked += (looked.empty() ? "" : ", ") + dir.string();
   }
   throw std::invalid_argument(flag + " " + file + ": no such file (also looked in " + looked + ")");
-}
-
-// Fashion-MNIST's sneakers (class 7) and ankle boots (class 9) as PNG files in CycleGAN's layout:
-// two domains of unpaired images from data on every machine with dataset-fashion-mnist.
-void write_fashion_shoes(const RunConfig& c, const std::filesystem::path& root) {
-  auto options = data::MNISTOptions();
-  if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
-  const auto mnist = data::fashion_mnist(options);
-  spdlog::info("writing Fashion-MNIST's sneakers and ankle boots to {}", root.string());
-  const auto tmp = root.string() + ".tmp";
-  std::filesystem::remove_all(tmp);
-  for (const auto& [split, source, count] : {std::tuple<std::string, const data::TensorDataset*, int64_t>{"train", &mnist.train, 500},
-                                             {"test", &mnist.val, 50}})
-    for (const auto& [domain, label] : {std::pair<std::string, int64_t>{"A", 7}, {"B", 9}}) {
-      const auto dir = std::filesystem::path(tmp) / (split + domain);
-      std::filesystem::create_directories(dir);
-      const auto picked = (source->targets == label).nonzero().flatten().slice(0, 0, count);
-      for (int64_t i = 0; i < picked.size(0); ++i) {
-        const auto image = source->inputs[picked[i].item<int64_t>()].to(torch::kFloat32) / 255.0;  // [28, 28]
-        train::save_image(dir / (std::to_string(i) + ".png"), image.unsqueeze(0).expand({3, -1, -1}));
-      }
-    }
-  std::filesystem::rename(tmp, root);  // whole, or not at all
 }
 
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
@@ -440,7 +415,11 @@ const std::vector<DataSpec>& datasets() {
        2,
        [](const RunConfig& c, int64_t resize) {
          const auto root = generated_root(c, "fashion-shoes");
-         if (!std::filesystem::exists(root / "testB")) write_fashion_shoes(c, root);
+         if (!std::filesystem::exists(root / "testB")) {
+           spdlog::info("writing Fashion-MNIST's sneakers and ankle boots to {}", root.string());
+           data::write_unpaired_classes(root, data::fashion_mnist(mnist_options(c, 0).limit_train(0).limit_val(0)), 7, 9,
+                                        500, 50);
+         }
          return data::unpaired_images(data::UnpairedImagesOptions(root)
                                           .image_size(resize > 0 ? resize : 32)
                                           .limit_train(c.limit_train)

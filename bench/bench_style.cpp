@@ -39,7 +39,7 @@ double bench_cpp(const Settings& s) {
   dm.train = {torch::randn({1, 3, s.height, s.width}), torch::randn({1, 3, s.height, s.width})};
   dm.val = dm.train;
   models::SynthesizedImage image(std::vector<int64_t>{1, 3, s.height, s.width});
-  train::StyleTransferTask task(image, models::StyleFeatures());
+  train::StyleTransferTask task(image, models::StyleFeatures(), dm.train.inputs, dm.train.targets);
   auto options = train::TrainerOptions().batch_size(1).quiet(true).max_epochs(2);
   options.optimizer().name = "adam";
   options.optimizer().lr = 0.3;

@@ -5,9 +5,14 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include "data/image.h"
 #include "data/style_images.h"
+
+#ifdef D2L_HAVE_OPENCV
+#include <opencv2/imgcodecs.hpp>
+#endif
 
 namespace d2l::data {
 namespace fs = std::filesystem;
@@ -87,6 +92,35 @@ DataModule unpaired_images(const UnpairedImagesOptions& o) {
   };
   dm.train = dm.train_for_epoch(0, 1, 0);
   return dm;
+}
+
+void write_unpaired_classes(const fs::path& root, const DataModule& labelled, int64_t label_A, int64_t label_B,
+                            int64_t n_train, int64_t n_test) {
+#ifdef D2L_HAVE_OPENCV
+  const fs::path tmp = root.string() + ".tmp";
+  fs::remove_all(tmp);
+  const std::vector<std::tuple<std::string, const TensorDataset*, int64_t>> splits{{"train", &labelled.train, n_train},
+                                                                                   {"test", &labelled.val, n_test}};
+  for (const auto& [split, source, count] : splits)
+    for (const auto& [domain, label] : {std::pair<std::string, int64_t>{"A", label_A}, {"B", label_B}}) {
+      const auto dir = tmp / (split + domain);
+      fs::create_directories(dir);
+      const auto picked = (source->targets == label).nonzero().flatten().slice(0, 0, count);
+      for (int64_t i = 0; i < picked.size(0); ++i) {
+        auto image = source->inputs[picked[i].item<int64_t>()];
+        if (image.dim() == 3) image = image.flip(0).permute({1, 2, 0});  // [C, H, W] RGB -> [H, W, C] BGR
+        image = image.contiguous();
+        const cv::Mat mat(static_cast<int>(image.size(0)), static_cast<int>(image.size(1)),
+                          image.dim() == 3 ? CV_8UC3 : CV_8UC1, image.data_ptr<uint8_t>());
+        const auto file = dir / (std::to_string(i) + ".png");
+        if (!cv::imwrite(file.string(), mat)) throw std::runtime_error(file.string() + ": cannot write");
+      }
+    }
+  fs::rename(tmp, root);  // whole, or not at all
+#else
+  (void)labelled, (void)label_A, (void)label_B, (void)n_train, (void)n_test;
+  throw std::runtime_error(root.string() + ": writing images needs OpenCV, which this build was configured without");
+#endif
 }
 
 }  // namespace d2l::data

@@ -29,4 +29,11 @@ struct UnpairedImagesOptions {
 // when there are no test folders).
 DataModule unpaired_images(const UnpairedImagesOptions& options);
 
+// Two classes of a labelled image data set (uint8 [N, H, W] or [N, C, H, W]) as two domains in
+// that layout: class label_A in trainA/ and testA/, label_B in trainB/ and testB/, at most
+// n_train and n_test images each, as PNG files. Written to root.tmp and renamed to root when
+// complete. The offline CycleGAN demo: Fashion-MNIST's sneakers (7) and ankle boots (9).
+void write_unpaired_classes(const std::filesystem::path& root, const DataModule& labelled, int64_t label_A,
+                            int64_t label_B, int64_t n_train, int64_t n_test);
+
 }  // namespace d2l::data

@@ -90,8 +90,8 @@ TEST(StyleTransfer, LossesFeaturesAndGradientMatchTheBooksPythonCode) {
     torch::NoGradGuard no_grad;
     synthesized->weight.copy_(image);
   }
-  train::StyleTransferTask task(synthesized, net);
-  const auto l = task.loss(content, style);
+  train::StyleTransferTask task(synthesized, net, content, style);
+  const auto l = task.loss();
   l.total.backward();
   EXPECT_NEAR(l.content.item<double>(), expected.at("loss_content").item<double>(), 1e-4 * expected.at("loss_content").item<double>());
   EXPECT_NEAR(l.style.item<double>(), expected.at("loss_style").item<double>(), 1e-4 * expected.at("loss_style").item<double>());

@@ -22,30 +22,21 @@ torch::Tensor tv_loss(const torch::Tensor& Y_hat) {
 }
 
 StyleTransferTask::StyleTransferTask(models::SynthesizedImage image, models::StyleFeatures net,
+                                     const torch::Tensor& content, const torch::Tensor& style,
                                      StyleTransferOptions options)
     : image_(std::move(image)), net_(std::move(net)), options_(options) {
-  net_->eval();
-  for (auto& p : net_->parameters()) p.set_requires_grad(false);
-}
-
-void StyleTransferTask::prepare_targets(const torch::Tensor& content, const torch::Tensor& style) {
-  const auto same = [](const torch::Tensor& a, const torch::Tensor& b) {
-    return a.defined() && a.sizes() == b.sizes() && a.device() == b.device() && torch::equal(a, b);
-  };
-  if (same(content_image_, content) && same(style_image_, style)) return;
   if (content.sizes() != image_->weight.sizes())
     throw std::invalid_argument("style transfer: the content image is " + std::string(c10::str(content.sizes())) +
                                 ", the synthesised image " + std::string(c10::str(image_->weight.sizes())));
+  net_->eval();
+  for (auto& p : net_->parameters()) p.set_requires_grad(false);
   torch::NoGradGuard no_grad;
-  contents_Y_ = net_->forward(content).contents;
-  styles_Y_gram_.clear();
-  for (const auto& Y : net_->forward(style).styles) styles_Y_gram_.push_back(gram(Y));
-  content_image_ = content;
-  style_image_ = style;
+  const auto device = net_->features->parameters().front().device();
+  contents_Y_ = net_->forward(content.to(device)).contents;
+  for (const auto& Y : net_->forward(style.to(device)).styles) styles_Y_gram_.push_back(gram(Y));
 }
 
-StyleTransferLoss StyleTransferTask::loss(const torch::Tensor& content, const torch::Tensor& style) {
-  prepare_targets(content, style);
+StyleTransferLoss StyleTransferTask::loss() {
   const auto X = image_->forward();
   const auto maps = net_->forward(X);
   StyleTransferLoss l;
@@ -61,9 +52,9 @@ StyleTransferLoss StyleTransferTask::loss(const torch::Tensor& content, const to
 }
 
 StepOutput StyleTransferTask::training_step(const data::Batch& batch) {
-  if (batch.X.size(0) != 1 || !batch.y.defined())
-    throw std::invalid_argument("style transfer trains on one (content, style) pair per step");
-  auto l = loss(batch.X, batch.y);
+  if (batch.X.sizes() != image_->weight.sizes())
+    throw std::invalid_argument("style transfer trains on its one (content, style) pair per step");
+  auto l = loss();
   return {l.total,
           {{"train_loss", l.total.detach(), 1},
            {"train_content_loss", l.content.detach(), 1},

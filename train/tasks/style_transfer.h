@@ -31,26 +31,25 @@ struct StyleTransferLoss {
 
 class StyleTransferTask : public Task {
  public:
-  // `net` stays frozen and should be on the device the training runs on.
-  StyleTransferTask(models::SynthesizedImage image, models::StyleFeatures net, StyleTransferOptions options = {});
+  // `net` stays frozen and should be on the device the training runs on. content and style
+  // ([1, 3, H, W], normalised) give the targets once, here: the content image's features and
+  // the style image's Gram matrices (the book's get_contents and get_styles).
+  StyleTransferTask(models::SynthesizedImage image, models::StyleFeatures net, const torch::Tensor& content,
+                    const torch::Tensor& style, StyleTransferOptions options = {});
   torch::nn::Module& model() override { return *image_; }
-  // batch.X: the content image, batch.y: the style image, both [1, 3, H, W] and normalised.
+  // The batch is the data set's one (content, style) pair, whose targets are already computed.
   StepOutput training_step(const data::Batch& batch) override;
   std::vector<Metric> validation_step(const data::Batch& /*batch*/) override { return {}; }
   std::string monitor() const override { return "train_loss"; }
   bool higher_is_better() const override { return false; }
 
-  // The losses of the current image against the targets of (content, style).
-  StyleTransferLoss loss(const torch::Tensor& content, const torch::Tensor& style);
+  // The losses of the current image.
+  StyleTransferLoss loss();
 
  private:
-  // The content image's features and the style image's Gram matrices: computed once (the
-  // book's get_contents and get_styles), again only if the pair changes.
-  void prepare_targets(const torch::Tensor& content, const torch::Tensor& style);
   models::SynthesizedImage image_;
   models::StyleFeatures net_;
   StyleTransferOptions options_;
-  torch::Tensor content_image_, style_image_;
   std::vector<torch::Tensor> contents_Y_, styles_Y_gram_;
 };
 
