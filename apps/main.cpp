@@ -1,6 +1,7 @@
 // d2l: the command line of d2l-cpp. Parse, look up, call; errors are caught once, here.
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 
@@ -33,6 +34,9 @@ std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error)
 
 int main(int argc, char** argv) {
   d2l::train::reuse_freed_memory();
+  // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
+  // instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   spdlog::set_pattern("[%H:%M:%S] %v");
   CLI::App app{"d2l: Dive into Deep Learning in C++ (LibTorch). Train the book's models from the command line."};
   app.require_subcommand(1);
@@ -47,6 +51,7 @@ int main(int argc, char** argv) {
   d2l::apps::add_stylize_command(app);
   d2l::apps::add_generate_command(app);
   d2l::apps::add_translate_image_command(app);
+  d2l::apps::add_download_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ExtrasError& e) {

@@ -7,9 +7,11 @@
 #include <stdexcept>
 
 #include "apps/suggest.h"
+#include "data/cifar10.h"
 #include "data/fashion_mnist.h"
 #include "data/gan_gaussian.h"
 #include "data/unpaired_images.h"
+#include "data/hub.h"
 #include "data/image_folder.h"
 #include "data/locate.h"
 #include "data/style_images.h"
@@ -87,10 +89,7 @@ models::ViTOptions vit_options(const ModelArgs& a) {
 
 // Where a generated data set is written: --data-dir, else $D2L_DATA, else ~/.cache/d2l.
 std::filesystem::path generated_root(const RunConfig& c, const std::string& name) {
-  if (!c.data_dir.empty()) return std::filesystem::path(c.data_dir) / name;
-  if (const char* env = std::getenv("D2L_DATA"); env && *env) return std::filesystem::path(env) / name;
-  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache" / "d2l" / name;
-  return std::filesystem::path(name);
+  return data::download_root(data_dir(c)) / name;
 }
 
 // An image named on the command line: the path as given, else under the data folders (the
@@ -98,21 +97,34 @@ std::filesystem::path generated_root(const RunConfig& c, const std::string& name
 std::filesystem::path find_image(const RunConfig& c, const std::string& file, const std::string& flag) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(file, ec) || std::filesystem::path(file).is_absolute()) return file;
-  const data::DataSource source{"neural-style", {file}, {}, ""};
-  const auto dirs =
-      data::search_path(source, c.data_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(c.data_dir));
-  std::string looked;
-  for (const auto& dir : dirs) {
-    if (std::filesystem::is_regular_file(dir / file, ec)) return dir / file;
-    looked += (looked.empty() ? "" : ", ") + dir.string();
+  const auto find = [&] {
+    const data::DataSource source{"neural-style", {file}, {}, ""};
+    std::string looked;
+    for (const auto& dir : data::search_path(source, data_dir(c))) {
+      if (std::filesystem::is_regular_file(dir / file, ec)) return dir / file;
+      looked += (looked.empty() ? "" : ", ") + dir.string();
+    }
+    throw std::runtime_error(flag + " " + file + ": no such file (also looked in " + looked + ")");
+  };
+  // The book's own photos come from the data hub when they are missing.
+  for (const auto& hub_file : data::find_hub_entry("style-images")->files)
+    if (hub_file.name == file) return data::find_or_fetch("style-images", data_dir(c), !c.no_download, find);
+  try {
+    return find();
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
   }
-  throw std::invalid_argument(flag + " " + file + ": no such file (also looked in " + looked + ")");
 }
 
 data::MNISTOptions mnist_options(const RunConfig& c, int64_t resize) {
   data::MNISTOptions options;
   if (!c.data_dir.empty()) options.data_dir(std::filesystem::path(c.data_dir));
   return options.resize(resize).limit_train(c.limit_train).limit_val(c.limit_test);
+}
+
+data::DataModule fashion_mnist(const RunConfig& c, int64_t resize) {
+  hub_data(c, data::fashion_mnist_source(), "fashion-mnist");
+  return data::fashion_mnist(mnist_options(c, resize));
 }
 
 data::DataModule limited(data::DataModule dm, const RunConfig& c) {
@@ -122,6 +134,15 @@ data::DataModule limited(data::DataModule dm, const RunConfig& c) {
 }
 
 }  // namespace
+
+std::optional<std::filesystem::path> data_dir(const RunConfig& c) {
+  if (c.data_dir.empty()) return std::nullopt;
+  return std::filesystem::path(c.data_dir);
+}
+
+std::filesystem::path hub_data(const RunConfig& c, const data::DataSource& source, const std::string& hub_name) {
+  return data::locate_or_fetch(source, hub_name, data_dir(c), !c.no_download);
+}
 
 const std::vector<ModelSpec>& models() {
   using models::BatchNormKind;
@@ -327,12 +348,35 @@ const std::vector<DataSpec>& datasets() {
        "Fashion-MNIST, 60,000 + 10,000 gray 28x28 images of 10 clothes (d2l 4.2)",
        {1, 28, 28},
        10,
-       [](const RunConfig& c, int64_t resize) { return data::fashion_mnist(mnist_options(c, resize)); }},
+       [](const RunConfig& c, int64_t resize) { return fashion_mnist(c, resize); }},
       {"mnist",
        "MNIST handwritten digits, same format as Fashion-MNIST",
        {1, 28, 28},
        10,
-       [](const RunConfig& c, int64_t resize) { return data::mnist(mnist_options(c, resize)); }},
+       [](const RunConfig& c, int64_t resize) {
+         hub_data(c, data::mnist_source(), "mnist");
+         return data::mnist(mnist_options(c, resize));
+       }},
+      {"cifar10",
+       "CIFAR-10, 50,000 + 10,000 colour 32x32 images of 10 classes (binary version)",
+       {3, 32, 32},
+       10,
+       [](const RunConfig& c, int64_t resize) {
+         hub_data(c, data::cifar10_source(), "cifar10");
+         return data::cifar10(
+             data::CIFAR10Options().data_dir(data_dir(c)).resize(resize).limit_train(c.limit_train).limit_val(c.limit_test));
+       }},
+      {"hotdog",
+       "the book's hot dogs (d2l 14.2): hotdog/train and hotdog/test, two classes, in the data folders",
+       {3, 224, 224},
+       2,
+       [](const RunConfig& c, int64_t resize) {
+         const data::DataSource source{"hotdog", {"train", "test"}, {}, ""};
+         return data::image_folder(data::ImageFolderOptions(hub_data(c, source, "hotdog"))
+                                       .image_size(resize > 0 ? resize : 224)
+                                       .limit_train(c.limit_train)
+                                       .limit_val(c.limit_test));
+       }},
       {"image-folder",
        "your images: --data-dir ROOT with ROOT/train/<class>/*.jpg and ROOT/test/<class>/*.jpg (d2l 14.2)",
        {3, 224, 224},
@@ -350,10 +394,8 @@ const std::vector<DataSpec>& datasets() {
        21,
        [](const RunConfig& c, int64_t) {
          const data::DataSource source{"VOCdevkit/VOC2012", {"ImageSets/Segmentation/train.txt"}, {},
-                                       "download VOCtrainval_11-May-2012.tar from host.robots.ox.ac.uk/pascal/VOC/voc2012/ "
-                                       "and unpack it in --data-dir"};
-         const auto root = data::locate(source, c.data_dir.empty() ? std::nullopt
-                                                                    : std::optional<std::filesystem::path>(c.data_dir));
+                                       "offline, --data voc-shapes is generated in VOC's layout"};
+         const auto root = hub_data(c, source, "voc2012");
          return data::voc_segmentation(data::VOCOptions(root).limit_train(c.limit_train).limit_val(c.limit_test));
        }},
       {"voc-shapes",
@@ -383,18 +425,17 @@ const std::vector<DataSpec>& datasets() {
        {3, 64, 64},
        0,
        [](const RunConfig& c, int64_t resize) {
-         const data::DataSource source{"pokemon", {}, {},
-                                       "download pokemon.zip from the book's data hub "
-                                       "(d2l-data.s3-accelerate.amazonaws.com/pokemon.zip) and unpack it in --data-dir"};
-         const auto dirs = data::search_path(source, c.data_dir.empty() ? std::nullopt
-                                                                        : std::optional<std::filesystem::path>(c.data_dir));
-         std::string looked;
-         for (const auto& dir : dirs) {
-           if (dir.filename() == "pokemon" && std::filesystem::is_directory(dir))
-             return data::image_classes(dir, resize > 0 ? resize : 64, c.limit_train);
-           looked += (looked.empty() ? "" : ", ") + dir.string();
-         }
-         throw std::runtime_error("pokemon: no pokemon/ folder in " + looked + "; " + source.how_to_get);
+         // pokemon/ holds class folders only: look for the folder itself.
+         const auto root = data::find_or_fetch("pokemon", data_dir(c), !c.no_download, [&] {
+           const data::DataSource source{"pokemon", {}, {}, ""};
+           std::string looked;
+           for (const auto& dir : data::search_path(source, data_dir(c))) {
+             if (dir.filename() == "pokemon" && std::filesystem::is_directory(dir)) return dir;
+             looked += (looked.empty() ? "" : ", ") + dir.string();
+           }
+           throw std::runtime_error("pokemon: no pokemon/ folder in " + looked);
+         });
+         return data::image_classes(root, resize > 0 ? resize : 64, c.limit_train);
        }},
       {"unpaired",
        "two domains of images for CycleGAN: --data-dir ROOT with ROOT/trainA, trainB, testA, testB "
@@ -417,8 +458,9 @@ const std::vector<DataSpec>& datasets() {
          const auto root = generated_root(c, "fashion-shoes");
          if (!std::filesystem::exists(root / "testB")) {
            spdlog::info("writing Fashion-MNIST's sneakers and ankle boots to {}", root.string());
-           data::write_unpaired_classes(root, data::fashion_mnist(mnist_options(c, 0).limit_train(0).limit_val(0)), 7, 9,
-                                        500, 50);
+           RunConfig whole = c;
+           whole.limit_train = whole.limit_test = 0;
+           data::write_unpaired_classes(root, fashion_mnist(whole, 0), 7, 9, 500, 50);
          }
          return data::unpaired_images(data::UnpairedImagesOptions(root)
                                           .image_size(resize > 0 ? resize : 32)

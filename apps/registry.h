@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/nn/modules/container/any.h>
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "apps/run_config.h"
 #include "data/data_module.h"
+#include "data/locate.h"
 
 namespace d2l::apps {
 
@@ -84,6 +86,12 @@ struct DataSpec {
   int64_t num_outputs;                 // classes, or 1 for regression
   std::function<data::DataModule(const RunConfig&, int64_t resize)> load;
 };
+
+// --data-dir as the data folder searched first (unset when not given).
+std::optional<std::filesystem::path> data_dir(const RunConfig& c);
+// The folder of a data set of the book's data hub: found in the data folders, else downloaded
+// into the first of them (unless --no-download or D2L_NO_DOWNLOAD).
+std::filesystem::path hub_data(const RunConfig& c, const data::DataSource& source, const std::string& hub_name);
 
 const std::vector<ModelSpec>& models();
 std::vector<ModelSpec> text_models();  // chapters 9-11, in registry_text.cpp

@@ -84,11 +84,6 @@ AnyModule transformer(const ModelArgs& a) {
                                            .dropout(a.dropout.empty() ? 0.0 : a.dropout[0])));
 }
 
-std::optional<std::filesystem::path> data_dir(const RunConfig& c) {
-  if (c.data_dir.empty()) return std::nullopt;
-  return std::filesystem::path(c.data_dir);
-}
-
 data::DataModule corpus(const RunConfig& c, const std::filesystem::path& file) {
   auto options = data::LanguageModelDataOptions(file)
                      .tokens(c.tokens == "word" ? data::TokenKind::word : data::TokenKind::character)
@@ -153,11 +148,9 @@ std::vector<DataSpec> text_datasets() {
        {},
        28,  // the book's character vocabulary: <unk>, space, a-z
        [](const RunConfig& c, int64_t) {
-         const data::DataSource source{
-             "timemachine", {"timemachine.txt"}, {},
-             "download http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt into one of them; offline, "
-             "--data gpl3 trains on the GPL's text, or --data FILE on any text file"};
-         return corpus(c, data::locate(source, data_dir(c)) / "timemachine.txt");
+         const data::DataSource source{"timemachine", {"timemachine.txt"}, {},
+                                       "offline, --data gpl3 trains on the GPL's text, or --data FILE on any text file"};
+         return corpus(c, hub_data(c, source, "timemachine") / "timemachine.txt");
        }},
       {"gpl3",
        "the GNU GPL version 3 (/usr/share/common-licenses/GPL-3): English text on every Debian system",
@@ -169,11 +162,9 @@ std::vector<DataSpec> text_datasets() {
        {},
        0,
        [](const RunConfig& c, int64_t) {
-         const data::DataSource source{
-             "fra-eng", {"fra.txt"}, {},
-             "download http://d2l-data.s3-accelerate.amazonaws.com/fra-eng.zip and unzip it into one of them; "
-             "offline, --data dates translates human-readable dates to ISO dates"};
-         return pairs(c, data::locate(source, data_dir(c)) / "fra.txt");
+         const data::DataSource source{"fra-eng", {"fra.txt"}, {},
+                                       "offline, --data dates translates human-readable dates to ISO dates"};
+         return pairs(c, hub_data(c, source, "fra-eng") / "fra.txt");
        }},
       {"dates",
        "generated pairs: human-readable dates -> ISO dates (\"march 7, 1994\" -> 1 9 9 4 - 0 3 - 0 7)",

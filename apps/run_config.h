@@ -28,6 +28,7 @@ struct RunConfig {
   std::string model;
   std::string data;  // empty: the model's default data set
   std::string data_dir;
+  bool no_download = false;  // never fetch a missing data set (D2L_NO_DOWNLOAD=1 does the same)
   // Unset values take the model's defaults (the book's settings).
   std::optional<int64_t> epochs, batch_size, resize;
   std::optional<double> lr;
@@ -84,7 +85,8 @@ template <typename Visitor, typename... Configs>
 void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("model", "model name", c.model...);
   visit("data", "data set (d2l list shows them); default: the model's", c.data...);
-  visit("data_dir", "folder searched first for data files", c.data_dir...);
+  visit("data_dir", "folder searched first for data files, and where missing data sets are downloaded", c.data_dir...);
+  visit("no_download", "never download a missing data set (also: D2L_NO_DOWNLOAD=1)", c.no_download...);
   visit("epochs", "number of epochs", c.epochs...);
   visit("batch_size", "minibatch size", c.batch_size...);
   visit("lr", "learning rate", c.lr...);

@@ -6,13 +6,17 @@
 namespace d2l::data {
 namespace fs = std::filesystem;
 
-std::vector<fs::path> search_path(const DataSource& source, const std::optional<fs::path>& data_dir) {
+std::vector<fs::path> data_roots(const std::optional<fs::path>& data_dir) {
   std::vector<fs::path> roots;
   if (data_dir) roots.push_back(*data_dir);
   if (const char* env = std::getenv("D2L_DATA"); env && *env) roots.emplace_back(env);
   if (const char* home = std::getenv("HOME"); home && *home) roots.push_back(fs::path(home) / ".cache" / "d2l");
+  return roots;
+}
+
+std::vector<fs::path> search_path(const DataSource& source, const std::optional<fs::path>& data_dir) {
   std::vector<fs::path> dirs;
-  for (const auto& root : roots) {
+  for (const auto& root : data_roots(data_dir)) {
     dirs.push_back(root / source.name);
     dirs.push_back(root);
   }
@@ -22,9 +26,8 @@ std::vector<fs::path> search_path(const DataSource& source, const std::optional<
 
 fs::path find_file(const fs::path& dir, const std::string& file) {
   std::error_code ec;
-  for (const auto& candidate : {dir / file, dir / (file + ".gz")}) {
-    if (fs::is_regular_file(candidate, ec)) return candidate;
-  }
+  if (fs::exists(dir / file, ec)) return dir / file;
+  if (fs::is_regular_file(dir / (file + ".gz"), ec)) return dir / (file + ".gz");
   return {};
 }
 

@@ -15,6 +15,13 @@
 
 namespace d2l::test {
 namespace fs = std::filesystem;
+namespace {
+
+// Tests never reach the network: a missing data set is an error, not a download, unless a test
+// turns downloads on (against its local server) with D2L_NO_DOWNLOAD=0.
+const bool kOffline = [] { return ::setenv("D2L_NO_DOWNLOAD", "1", 1) == 0; }();
+
+}  // namespace
 
 TempDir::TempDir() {
   std::random_device rd;
