@@ -268,6 +268,8 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
     if (attempt.result == Attempt::complete) {
       if (checksum_matches(part, checksum)) {
         fs::rename(part, target);  // the same folder: atomic
+        spdlog::info("saved {} ({}, {} checked)", target.string(), human_size(static_cast<double>(fs::file_size(target))),
+                     checksum.algorithm);
         return;
       }
       attempt.message = "wrong checksum: expected " + checksum.str() + ", got " + checksum.algorithm + " " +

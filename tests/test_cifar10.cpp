@@ -64,13 +64,16 @@ TEST(Cifar10, DataModuleJoinsTheFiveTrainingBatches) {
   EXPECT_EQ(dm.class_names.back(), "truck");
 }
 
-TEST(Cifar10, LeNetTrainsOnItFromTheCommandLine) {
+TEST(Cifar10, CnnAndViTTrainOnItFromTheCommandLine) {
   TempDir tmp;
   write_fake_cifar10(tmp / "cifar-10-batches-bin", 40, 40);
-  const auto r = run_d2l("train lenet --data cifar10 --data-dir " + tmp.path().string() +
-                         " --epochs 1 --batch-size 50 --threads 1 --quiet --out " + (tmp / "run").string());
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(fs::exists(tmp / "run" / "checkpoints" / "last.pt"));
+  for (const std::string model : {"lenet", "vit"}) {
+    const auto run = tmp / ("run-" + model);
+    const auto r = run_d2l("train " + model + " --data cifar10 --data-dir " + tmp.path().string() +
+                           " --epochs 1 --batch-size 50 --threads 1 --quiet --out " + run.string());
+    ASSERT_EQ(r.exit_code, 0) << model << ": " << r.output;
+    EXPECT_TRUE(fs::exists(run / "checkpoints" / "last.pt")) << model;
+  }
 }
 
 }  // namespace

@@ -354,6 +354,19 @@ TEST(CliImageFolder, TrainsOnAFolderOfImagesByClass) {
   EXPECT_TRUE(contains(r.output, "test acc 1.000")) << r.output;  // red against blue
 }
 
+TEST(CliImageFolder, HotdogDataSetIsFoundInTheDataFolders) {
+  TempDir dir;
+  d2l::test::write_image_folder(dir / "hotdog", 8, 4);
+  const auto r = run_d2l("train lenet --data hotdog --resize 32 --epochs 1 --batch-size 16 --threads 1 --quiet --out " +
+                             (dir / "run").string(),
+                         "D2L_DATA=" + dir.path().string());
+  if (contains(r.output, "need OpenCV")) GTEST_SKIP() << "built without OpenCV";
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto missing = run_d2l("train lenet --data hotdog --data-dir " + (dir / "empty").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.output, "http://d2l-data.s3-accelerate.amazonaws.com/hotdog.zip")) << missing.output;
+}
+
 // ---- TorchScript export ----
 
 TEST_F(Cli, ExportedTorchScriptCarriesMetadataAndPredictsAsTheCheckpoint) {
