@@ -17,6 +17,7 @@ struct TrainArgs {
   std::string config;
   std::string resume;
   bool export_model = false;
+  DistributedRequest distributed;
   RunFlags flags;
 };
 
@@ -32,7 +33,8 @@ void train_command(const TrainArgs& args) {
   auto config = args.flags.apply(base);
   if (!args.model.empty()) config.model = args.model;
   if (args.export_model && !config.model.empty()) check_exportable(find_model(config.model));
-  const auto run = run_training(config, resume);
+  const auto run = run_training(config, resume, args.distributed);
+  if (!run.main_process) return;  // rank 0 reports and exports
   const auto& h = run.result.history;
   if (!h.rows.empty()) std::printf("%s\n", train::format_metrics(h.rows.back()).c_str());
   // Text models report tokens/sec, as the book's train_ch8 and train_seq2seq do.
@@ -60,6 +62,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume, "continue the run in this directory (or from this checkpoint)")
       ->check(CLI::ExistingPath);
   cmd->add_flag("--export", args->export_model, "also write RUN/exports/model.pt (TorchScript, see d2l export)");
+  cmd->add_flag("--distributed", args->distributed.required,
+                "data-parallel across the processes torchrun or d2l launch started (automatic when WORLD_SIZE is set)");
+  cmd->add_option("--dist-timeout", args->distributed.timeout_s,
+                  "seconds a rank waits for the others before the run fails (default 600)");
   args->flags.add_to(*cmd);
   cmd->callback([args] { train_command(*args); });
 }

@@ -19,6 +19,7 @@ void add_stylize_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_translate_image_command(CLI::App& app);
 void add_download_command(CLI::App& app);
+void add_launch_command(CLI::App& app);
 
 // A neural-style model's image, denormalised, as PNG or JPEG (stylize and predict --out).
 void save_synthesized_image(const torch::nn::AnyModule& model, const std::filesystem::path& file);

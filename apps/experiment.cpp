@@ -12,6 +12,7 @@
 #include "models/init.h"
 #include "models/mae.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
 #include "train/strings.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/cyclegan.h"
@@ -401,9 +402,34 @@ fs::path fresh_run_dir(const std::string& model) {
   return dir;
 }
 
+// This process's place among data-parallel ranks, or nullopt for a single process. Adjusts the
+// config: each rank gets its share of the machine's cores (unless --threads says otherwise) and
+// its own GPU (torchrun's LOCAL_RANK), and only rank 0 speaks.
+std::optional<train::DistributedOptions> rank_options(RunConfig& config, const DistributedRequest& request) {
+  auto options = train::distributed_from_env();
+  if (!options) {
+    if (request.required)
+      throw std::invalid_argument(
+          "--distributed needs the variables torchrun sets (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT): start it "
+          "with `torchrun --no-python --nproc-per-node N d2l train ...` or `d2l launch --nproc N -- train ...`");
+    return std::nullopt;
+  }
+  if (request.timeout_s <= 0) throw std::invalid_argument("--dist-timeout must be a positive number of seconds");
+  options->timeout_s(request.timeout_s);
+  if (config.threads == 0)
+    config.threads = std::max<int64_t>(1, std::thread::hardware_concurrency() / options->local_world_size());
+  if ((config.device == "auto" && torch::cuda::is_available()) || config.device == "cuda")
+    config.device = "cuda:" + std::to_string(options->local_rank());
+  if (options->rank() != 0) {
+    config.quiet = true;
+    spdlog::set_level(spdlog::level::warn);
+  }
+  return options;
+}
+
 }  // namespace
 
-TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume) {
+TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume, const DistributedRequest& distributed) {
   fs::path run_dir;
   std::optional<fs::path> checkpoint;
   if (resume) {
@@ -415,18 +441,23 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
       throw std::invalid_argument("--out " + run_dir.string() + " already holds a run; pass --resume " +
                                   run_dir.string() + " or another --out");
   }
-  // Bad flags or missing data fail before a folder exists. A resumed run's weights come from its
-  // checkpoint, not from --weights.
+  const auto ranks = rank_options(config, distributed);
+  // Bad flags or missing data fail before a folder exists (and before the ranks meet). A resumed
+  // run's weights come from its checkpoint, not from --weights.
   auto experiment = build_experiment(config, /*load_weights=*/!resume);
-  if (run_dir.empty()) run_dir = fresh_run_dir(experiment.config.model);
-  train::Trainer trainer(trainer_options(experiment, run_dir));
+  const auto group = ranks ? std::make_shared<train::DistributedGroup>(*ranks, experiment.device) : nullptr;
+  const bool main_process = !group || group->is_main();
+  if (run_dir.empty() && main_process) run_dir = fresh_run_dir(experiment.config.model);
+  auto options = trainer_options(experiment, main_process ? run_dir : fs::path());
+  if (group) options.distributed(group).quiet(!main_process || options.quiet());
+  train::Trainer trainer(options);
   const auto& c = experiment.config;
-  if (!c.quiet)
-    spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads; run: {}", c.model,
+  if (!c.quiet && main_process)
+    spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads{}; run: {}", c.model,
                  c.data, experiment.data.train_loader(*c.batch_size, static_cast<uint64_t>(c.seed)).num_examples(),
-                 experiment.data.val.size(), *c.epochs, experiment.device.str(),
-                 at::get_num_threads(), run_dir.string());
-  TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint), experiment.model};
+                 experiment.data.val.size(), *c.epochs, experiment.device.str(), at::get_num_threads(),
+                 group ? " x " + std::to_string(group->world_size()) + " processes" : "", run_dir.string());
+  TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint), experiment.model, main_process};
   return run;
 }
 

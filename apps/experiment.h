@@ -49,10 +49,20 @@ struct TrainingRun {
   std::filesystem::path run_dir;
   train::FitResult result;
   torch::nn::AnyModule model;  // trained
+  bool main_process = true;    // rank 0 of a data-parallel run (or a single process): it wrote the run
 };
 
-// Trains `config` (or resumes from `resume`, a run directory or checkpoint) and writes the run.
-TrainingRun run_training(RunConfig config, const std::optional<std::filesystem::path>& resume = std::nullopt);
+// Data-parallel training across the processes that torchrun (or d2l launch) started: on whenever
+// WORLD_SIZE is set; `required` (--distributed) makes its absence an error.
+struct DistributedRequest {
+  bool required = false;
+  int64_t timeout_s = 600;
+};
+
+// Trains `config` (or resumes from `resume`, a run directory or checkpoint) and writes the run
+// (rank 0 only, in data-parallel training).
+TrainingRun run_training(RunConfig config, const std::optional<std::filesystem::path>& resume = std::nullopt,
+                         const DistributedRequest& distributed = {});
 
 // The experiment a checkpoint (or run directory) was trained in, with the trained weights. The
 // config comes from the checkpoint; `adjust` may change it (data folder, device, limits) first.

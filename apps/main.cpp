@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   d2l::apps::add_generate_command(app);
   d2l::apps::add_translate_image_command(app);
   d2l::apps::add_download_command(app);
+  d2l::apps::add_launch_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ExtrasError& e) {

@@ -24,14 +24,16 @@ struct DataModule {
   std::function<TensorDataset(int64_t epoch, int64_t batch_size, uint64_t seed)> train_for_epoch;
 
   // Training batches are shuffled (and augmented, when the transform says how) with a seed;
-  // validation batches keep the file order.
-  DataLoader train_loader(int64_t batch_size, uint64_t seed, bool drop_last = false) const {
+  // validation batches keep the file order. Data-parallel training gives each of `num_replicas`
+  // ranks its shard (LoaderOptions).
+  DataLoader train_loader(int64_t batch_size, uint64_t seed, bool drop_last = false, int64_t num_replicas = 1,
+                          int64_t rank = 0) const {
+    const auto options =
+        LoaderOptions().batch_size(batch_size).drop_last(drop_last).num_replicas(num_replicas).rank(rank);
     if (train_for_epoch)
       return DataLoader([draw = train_for_epoch, batch_size, seed](int64_t epoch) { return draw(epoch, batch_size, seed); },
-                        transform, LoaderOptions().batch_size(batch_size).drop_last(drop_last));
-    return DataLoader(
-        train, transform,
-        LoaderOptions().batch_size(batch_size).shuffle(true).seed(seed).drop_last(drop_last).augment(true));
+                        transform, options);
+    return DataLoader(train, transform, LoaderOptions(options).shuffle(true).seed(seed).augment(true));
   }
   DataLoader val_loader(int64_t batch_size) const {
     return DataLoader(val, transform, LoaderOptions().batch_size(batch_size));

@@ -83,16 +83,27 @@ torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) con
   return X;
 }
 
+namespace {
+
+void check_options(const LoaderOptions& options) {
+  if (options.batch_size() <= 0) throw std::invalid_argument("batch size must be positive");
+  if (options.num_replicas() < 1 || options.rank() < 0 || options.rank() >= options.num_replicas())
+    throw std::invalid_argument("data loader: rank " + std::to_string(options.rank()) + " of " +
+                                std::to_string(options.num_replicas()) + " replicas");
+}
+
+}  // namespace
+
 DataLoader::DataLoader(TensorDataset dataset, Transform transform, LoaderOptions options)
     : dataset_(std::move(dataset)), transform_(std::move(transform)), options_(options) {
-  if (options_.batch_size() <= 0) throw std::invalid_argument("batch size must be positive");
+  check_options(options_);
   if (dataset_.size() == 0) throw std::invalid_argument("data loader: the data set is empty");
   set_epoch(0);
 }
 
 DataLoader::DataLoader(EpochData epoch_data, Transform transform, LoaderOptions options)
     : epoch_data_(std::move(epoch_data)), transform_(std::move(transform)), options_(options) {
-  if (options_.batch_size() <= 0) throw std::invalid_argument("batch size must be positive");
+  check_options(options_);
   set_epoch(0);
   if (dataset_.size() == 0) throw std::invalid_argument("data loader: the data set is empty");
 }
@@ -100,37 +111,50 @@ DataLoader::DataLoader(EpochData epoch_data, Transform transform, LoaderOptions 
 void DataLoader::set_epoch(int64_t epoch) {
   epoch_ = epoch;
   if (epoch_data_) dataset_ = epoch_data_(epoch);
+  const int64_t n = dataset_.size(), replicas = options_.num_replicas(), rank = options_.rank();
   if (!options_.shuffle()) {
-    order_ = torch::arange(dataset_.size(), torch::kInt64);
+    order_ = torch::arange(n, torch::kInt64);
+  } else {
+    // A private generator: the order never depends on what else drew random numbers.
+    auto generator =
+        at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch));
+    order_ = torch::randperm(n, generator, torch::TensorOptions().dtype(torch::kInt64));
+  }
+  if (replicas == 1) return;
+  if (epoch_data_) {
+    const int64_t per_rank = n / options_.batch_size() / replicas * options_.batch_size();
+    if (per_rank == 0)
+      throw std::invalid_argument("the epoch's " + std::to_string(n / options_.batch_size()) +
+                                  " batches cannot be shared by " + std::to_string(replicas) + " ranks");
+    order_ = order_.slice(0, rank * per_rank, (rank + 1) * per_rank);
     return;
   }
-  // A private generator: the order never depends on what else drew random numbers.
-  auto generator =
-      at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch));
-  order_ = torch::randperm(dataset_.size(), generator, torch::TensorOptions().dtype(torch::kInt64));
+  const int64_t padded = (n + replicas - 1) / replicas * replicas;
+  if (padded > n) order_ = torch::cat({order_, order_.slice(0, 0, padded - n)});
+  order_ = order_.slice(0, rank, padded, replicas);
 }
 
 int64_t DataLoader::num_examples() const {
-  const int64_t n = dataset_.size();
+  const int64_t n = order_.size(0);
   return options_.drop_last() ? n / options_.batch_size() * options_.batch_size() : n;
 }
 
 int64_t DataLoader::num_batches() const {
-  const int64_t b = options_.batch_size();
-  return options_.drop_last() ? dataset_.size() / b : (dataset_.size() + b - 1) / b;
+  const int64_t b = options_.batch_size(), n = order_.size(0);
+  return options_.drop_last() ? n / b : (n + b - 1) / b;
 }
 
 Batch DataLoader::batch(int64_t index) const {
   if (index < 0 || index >= num_batches()) throw std::out_of_range("batch index out of range");
   const int64_t start = index * options_.batch_size();
-  const int64_t stop = std::min(start + options_.batch_size(), dataset_.size());
+  const int64_t stop = std::min(start + options_.batch_size(), order_.size(0));
   const auto indices = order_.slice(0, start, stop);
   auto X = dataset_.inputs.index_select(0, indices);
   if (options_.augment()) {
     // Seeded by (seed, epoch, batch): a resumed run draws the same crops.
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL +
-                                                              static_cast<uint64_t>(epoch_) * 65537ULL +
-                                                              static_cast<uint64_t>(index) + 1);
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(
+        options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch_) * 65537ULL + static_cast<uint64_t>(index) + 1 +
+        static_cast<uint64_t>(options_.rank()) * 0x9E3779B9ULL);
     X = transform_(X, &generator);
   } else {
     X = transform_(X);

@@ -51,6 +51,13 @@ struct LoaderOptions {
   TORCH_ARG(bool, drop_last) = false;
   TORCH_ARG(uint64_t, seed) = 0;  // the order of epoch e depends only on (seed, e): resumable
   TORCH_ARG(bool, augment) = false;  // apply the transform's augmentation (seeded by seed, epoch, batch)
+  // Data-parallel training: this process sees shard `rank` of `num_replicas`, as with PyTorch's
+  // DistributedSampler: every rank draws the same permutation, pads it by repeating its start to a
+  // multiple of num_replicas, and takes every num_replicas-th example from position rank. Data
+  // drawn per epoch in order (text iterators) is split into equal runs of whole batches instead,
+  // so that each rank's batches still continue one another; the remainder is dropped.
+  TORCH_ARG(int64_t, num_replicas) = 1;
+  TORCH_ARG(int64_t, rank) = 0;
 };
 
 // A data set drawn afresh for each epoch (the book's text iterators pick a new random offset
@@ -89,7 +96,7 @@ class DataLoader {
   TensorDataset dataset_;
   Transform transform_;
   LoaderOptions options_;
-  torch::Tensor order_;  // int64 permutation (or arange) of the examples for this epoch
+  torch::Tensor order_;  // int64: the examples of this epoch (this rank's shard), in order
   int64_t epoch_ = 0;
 };
 

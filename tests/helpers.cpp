@@ -83,6 +83,21 @@ CommandResult run_d2l(const std::string& args, const std::string& env) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
 }
 
+CommandResult run_shell(const std::string& script) {
+  static int count = 0;
+  const auto file = fs::temp_directory_path() / ("d2l-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count) + ".sh");
+  std::ofstream(file) << "export D2L=" << D2L_BINARY << " HOME=/nonexistent-home D2L_DATA=\n" << script << "\n";
+  FILE* pipe = ::popen(("bash " + file.string() + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + file.string());
+  std::string output;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  fs::remove(file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
+}
+
 bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message) {
   try {
     f();

@@ -42,6 +42,10 @@ std::filesystem::path source_dir();
 // from real data unless `env` sets them.
 CommandResult run_d2l(const std::string& args, const std::string& env = "");
 
+// Runs a bash script with $D2L set to the d2l binary and HOME and D2L_DATA pointed away from real
+// data; stdout and stderr together.
+CommandResult run_shell(const std::string& script);
+
 // Whether f throws an exception whose message contains `part` (the message goes to *message).
 bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr);
 

@@ -32,6 +32,26 @@ void MetricAccumulator::add(const std::vector<Metric>& metrics) {
   for (const auto& m : metrics) add(m);
 }
 
+void MetricAccumulator::combine(const std::function<void(const std::vector<torch::Tensor>&)>& sum_over_processes) {
+  if (sums_.empty()) return;
+  // One tensor of (sum, count) rows, in the map's (name) order, the same on every process.
+  std::vector<torch::Tensor> rows;
+  for (const auto& [name, s] : sums_) {
+    auto count = torch::full({}, static_cast<double>(s.count), s.sum.options());
+    if (s.device_count.defined()) count = count + s.device_count.to(s.sum.device());
+    rows.push_back(torch::stack({s.sum.reshape({}), count}));
+  }
+  auto packed = torch::stack(rows);
+  sum_over_processes({packed});
+  int64_t i = 0;
+  for (auto& [name, s] : sums_) {
+    s.sum = packed[i][0].clone();
+    s.count = 0;
+    s.device_count = packed[i][1].clone();
+    ++i;
+  }
+}
+
 std::map<std::string, double> MetricAccumulator::means() const {
   std::map<std::string, double> out;
   for (const auto& [name, s] : sums_) {

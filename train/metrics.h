@@ -2,6 +2,7 @@
 #pragma once
 #include <torch/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ class MetricAccumulator {
   void add(const Metric& metric);
   void add(const std::vector<Metric>& metrics);
   std::map<std::string, double> means() const;  // name -> sum / count
+  // Data-parallel training: replaces every sum and count by its total over the processes, which
+  // `sum_over_processes` computes in place (DistributedGroup::all_reduce_sum).
+  void combine(const std::function<void(const std::vector<torch::Tensor>&)>& sum_over_processes);
 
  private:
   struct Sum {

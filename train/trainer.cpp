@@ -11,6 +11,7 @@
 
 #include "train/atomic_file.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
 #include "train/plot.h"
 #include "train/progress.h"
 
@@ -215,15 +216,19 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, Optimizers& optimiz
   };
   const int64_t steps_per_epoch = loader.num_batches();
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
+  const auto& group = options_.distributed();
+  const auto buffers = model.buffers();
   double lr = options_.optimizer().lr;
   for (int64_t i = 0; i < steps_per_epoch; ++i) {
     const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
+    if (group && !buffers.empty()) group->broadcast(buffers);  // DDP's broadcast_buffers
     lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
     for (size_t k = 0; k < optimizers.parts.size(); ++k) {
       set_learning_rate(*optimizers.optimizers[k], lr, optimizers.lr_scales[k]);
       auto out = multi ? multi->training_step(batch, k) : task.training_step(batch);
       model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
       out.loss.backward();
+      if (group) group->average_gradients(*optimizers.parts[k].module);
       if (options_.gradient_clip_val() > 0) clip_gradients(*optimizers.parts[k].module, options_.gradient_clip_val());
       optimizers.optimizers[k]->step();
       metrics.add(out.metrics);
@@ -233,6 +238,10 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, Optimizers& optimiz
     }
     ++state.step;
     progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
+  }
+  if (group) {
+    metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
+    if (epoch_tokens.defined()) group->all_reduce_sum({epoch_tokens});
   }
   if (epoch_tokens.defined()) tokens += epoch_tokens.item<double>();
   auto row = means();
@@ -258,7 +267,10 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   model.to(device);
   if (options_.channels_last()) use_channels_last(model);
   Optimizers optimizers(task, options_.optimizer());
-  auto train_loader = data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last());
+  const auto& group = options_.distributed();
+  const int64_t world = group ? group->world_size() : 1;
+  auto train_loader =
+      data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last(), world, group ? group->rank() : 0);
   const auto val_loader = data.val_loader(options_.batch_size());
   if (train_loader.num_batches() == 0)
     throw std::invalid_argument("--drop-last with --batch-size " + std::to_string(options_.batch_size()) +
@@ -266,6 +278,11 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
 
   TrainingState state;
   if (resume) state = load_checkpoint(*resume, model, optimizers.pointers());
+  if (group) {
+    auto tensors = model.parameters();
+    for (const auto& b : model.buffers()) tensors.push_back(b);
+    group->broadcast(tensors);  // every rank starts from rank 0's weights
+  }
   state.config = options_.config();
   const bool write = !options_.run_dir().empty();
   if (write) {
@@ -285,7 +302,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     const auto epoch_start = Clock::now();
     auto row = fit_epoch(task, optimizers, train_loader, epoch, state, progress, tokens);
     result.train_seconds += seconds_since(epoch_start);
-    examples += train_loader.num_examples();
+    examples += train_loader.num_examples() * world;
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
     result.tokens_per_sec = tokens / result.train_seconds;
     check_finite(row, epoch, checkpointed);

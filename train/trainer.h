@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,8 @@
 #include "train/task.h"
 
 namespace d2l::train {
+
+class DistributedGroup;
 
 using RunInfo = std::map<std::string, std::string>;
 
@@ -42,6 +45,11 @@ struct TrainerOptions {
   // Epochs between epoch lines, checkpoints and run-folder writes; the last epoch always reports.
   // metrics.csv still has a row per epoch.
   TORCH_ARG(int64_t, report_every) = 1;
+  // Data-parallel training (DDP's semantics): rank 0's initial weights everywhere, a shard of each
+  // epoch per rank, gradients averaged over the ranks before each step, rank 0's buffers (batch-norm
+  // statistics) at the start of each step, training metrics over all ranks. Only the caller decides
+  // who writes: give the other ranks no run_dir.
+  TORCH_ARG(std::shared_ptr<DistributedGroup>, distributed) = nullptr;
 };
 
 struct FitResult {
