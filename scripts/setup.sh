@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libopenblas0-openmp          # LibTorch 1.13 (CPU); OpenBLAS is ~10x the reference BLAS
   libopencv-dev libcli11-dev libspdlog-dev libtomlplusplus-dev zlib1g-dev libgtest-dev
   libcurl4-openssl-dev libarchive-dev libssl-dev   # the data hub: downloads, archives, checksums
+  libgloo-dev                               # c10d's Gloo backend: training across processes
   dataset-fashion-mnist                     # the real data: /usr/share/datasets/fashion-mnist
   opencv-doc                                # sample photos for the style-transfer demo (examples/data)
 )

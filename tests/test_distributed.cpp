@@ -232,6 +232,19 @@ TEST_F(DataParallel, WithoutALauncherTheSurvivorFailsWithinTheTimeout) {
   EXPECT_LT(seconds, 40.0);
 }
 
+TEST_F(DataParallel, AHungRankFailsTheOthersAfterTheTimeout) {
+  // A stopped (not dead) rank: the others give up after --dist-timeout seconds.
+  const auto flags = train_flags(16, dir_ / "run", 100000) + " --dist-timeout 3";
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_shell("export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
+                           "\nRANK=0 \"$D2L\" " + flags + " & R0=$!\nRANK=1 \"$D2L\" " + flags +
+                           " >/dev/null 2>&1 & R1=$!\nsleep 4\nkill -STOP $R1\nwait $R0; status=$?\nkill -KILL $R1\nexit $status");
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "Timed out")) << r.output;
+  EXPECT_LT(seconds, 30.0);
+}
+
 TEST(DataParallelCli, DistributedWithoutTorchrunVariablesIsAClearError) {
   const auto r = run_d2l("train lenet --distributed");
   EXPECT_EQ(r.exit_code, 2) << r.output;
