@@ -3,6 +3,7 @@
 // forwards Ctrl-C and SIGTERM to them, and stops the others when one fails.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,9 +36,17 @@ constexpr int kMaxRanks = 256;
 std::atomic<pid_t> g_ranks[kMaxRanks];
 std::atomic<int> g_rank_count{0};
 
+volatile std::sig_atomic_t g_stopping = 0;
+
 void forward_signal(int signal) {
   for (int i = 0; i < g_rank_count.load(); ++i)
     if (const pid_t pid = g_ranks[i].load(); pid > 0) ::kill(pid, signal);
+}
+
+// Ctrl-C or SIGTERM to the launcher: each rank gets it once and stops gracefully (with a checkpoint).
+void on_stop_signal(int signal) {
+  g_stopping = 1;
+  forward_signal(signal);
 }
 
 // A port that was free a moment ago on the loopback (the kernel picks it).
@@ -67,6 +76,10 @@ pid_t start_rank(const std::string& binary, const std::vector<std::string>& comm
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("cannot start a rank: ") + std::strerror(errno));
   if (pid > 0) return pid;
+  // Its own process group, so that Ctrl-C reaches the rank once, through the launcher; and
+  // SIGTERM if the launcher dies.
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   const auto set = [](const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); };
   set("RANK", std::to_string(rank));
   set("LOCAL_RANK", std::to_string(rank));
@@ -98,8 +111,8 @@ void launch_command(const LaunchArgs& a) {
   const int port = a.master_port > 0 ? static_cast<int>(a.master_port) : free_port();
   const auto binary = self_path();
   std::vector<pid_t> pids;
-  std::signal(SIGINT, forward_signal);
-  std::signal(SIGTERM, forward_signal);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   for (int64_t rank = 0; rank < a.nproc; ++rank) {
     pids.push_back(start_rank(binary, a.command, rank, a.nproc, port));
     g_ranks[rank] = pids.back();
@@ -127,7 +140,7 @@ void launch_command(const LaunchArgs& a) {
       if (exit_code(status) != 0 && failed_rank < 0) {
         failed_rank = static_cast<int64_t>(rank);
         failed_status = status;
-        if (running > 0) {
+        if (running > 0 && !g_stopping) {  // after a stop signal, the others are stopping already
           spdlog::error("rank {} {}; stopping the other ranks", rank, describe(status));
           forward_signal(SIGTERM);
           kill_at = std::chrono::steady_clock::now() + std::chrono::seconds(a.grace_s);
@@ -138,7 +151,9 @@ void launch_command(const LaunchArgs& a) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (failed_rank >= 0) {
-    std::fprintf(stderr, "error: rank %lld %s\n", static_cast<long long>(failed_rank), describe(failed_status).c_str());
+    // After Ctrl-C or SIGTERM the ranks said how they stopped; otherwise name the one that failed.
+    if (!g_stopping)
+      std::fprintf(stderr, "error: rank %lld %s\n", static_cast<long long>(failed_rank), describe(failed_status).c_str());
     std::exit(exit_code(failed_status));
   }
 }

@@ -2,14 +2,21 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <c10/util/Exception.h>
+
 #include <cstdio>
+#include <new>
 #include <stdexcept>
 
 #include "apps/commands.h"
 #include "apps/suggest.h"
 #include "train/memory.h"
+#include "train/stop.h"
 
 namespace {
+
+const char* kOutOfMemoryAdvice =
+    "try a smaller --batch-size or --resize, or fewer examples (--limit-train)";
 
 // CLI11 says "The following argument was not expected: --epoch"; add the close matches.
 std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error) {
@@ -60,6 +67,20 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const d2l::train::Interrupted& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 128 + e.signal();  // as a shell reports a process ended by the signal
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory; %s\n", kOutOfMemoryAdvice);
+    return 1;
+  } catch (const c10::Error& e) {
+    const std::string message = e.what_without_backtrace();
+    if (message.find("can't allocate memory") != std::string::npos || message.find("out of memory") != std::string::npos)
+      std::fprintf(stderr, "error: out of memory (%s); %s\n", message.substr(0, message.find('\n')).c_str(),
+                   kOutOfMemoryAdvice);
+    else
+      std::fprintf(stderr, "error: %s\n", message.c_str());
+    return 1;
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

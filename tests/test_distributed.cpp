@@ -232,6 +232,22 @@ TEST_F(DataParallel, WithoutALauncherTheSurvivorFailsWithinTheTimeout) {
   EXPECT_LT(seconds, 40.0);
 }
 
+TEST_F(DataParallel, CtrlCStopsEveryRankWithACheckpointThatResumesExactly) {
+  write_fake_mnist(dir_ / "data", 2048, 32);  // 512 steps per rank and epoch at batch 2
+  ASSERT_EQ(run_d2l("launch --nproc 2 -- " + train_flags(2, dir_ / "ref") + " --quiet").exit_code, 0);
+  const auto last = dir_ / "run" / "checkpoints" / "last.pt";
+  const auto stopped = run_shell("\"$D2L\" launch --nproc 2 -- " + train_flags(2, dir_ / "run") +
+                                 " --quiet & L=$!\nwhile [ ! -f " + last.string() +
+                                 " ]; do sleep 0.05; done\nsleep 0.3\nkill -INT $L\nwait $L");
+  ASSERT_EQ(stopped.exit_code, 130) << stopped.output;
+  EXPECT_TRUE(contains(stopped.output, "stopped by SIGINT in epoch 2 after batch")) << stopped.output;
+  const auto resumed = run_d2l("launch --nproc 2 -- train --resume " + (dir_ / "run").string() + " --quiet");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(train::read_text(dir_ / "ref" / "metrics.csv"), train::read_text(dir_ / "run" / "metrics.csv"));
+  const auto a = weights(dir_ / "ref"), b = weights(dir_ / "run");
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+}
+
 TEST_F(DataParallel, AHungRankFailsTheOthersAfterTheTimeout) {
   // A stopped (not dead) rank: the others give up after --dist-timeout seconds.
   const auto flags = train_flags(16, dir_ / "run", 100000) + " --dist-timeout 3";

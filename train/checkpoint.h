@@ -16,6 +16,11 @@ namespace d2l::train {
 struct TrainingState {
   int64_t epoch = 0;                                       // epochs completed
   int64_t step = 0;                                        // optimisation steps completed
+  // A run stopped mid-epoch (SIGINT, SIGTERM): the batches of epoch `epoch` done, with the batch
+  // size that counts them, and the metric sums so far (divided by the number of ranks).
+  int64_t batch = 0;
+  int64_t batch_size = 0;
+  MetricAccumulator::Totals partial_metrics;
   double best = std::numeric_limits<double>::quiet_NaN();  // best value of the monitored metric
   History history;
   std::string config;  // the run's effective config.toml

@@ -8,6 +8,19 @@
 
 namespace d2l::train {
 
+MetricAccumulator::MetricAccumulator(const Totals& totals) {
+  for (const auto& [name, total] : totals)
+    sums_.emplace(name, Sum{torch::tensor(total.first, torch::kFloat64), 0, torch::tensor(total.second, torch::kFloat64)});
+}
+
+MetricAccumulator::Totals MetricAccumulator::totals() const {
+  Totals out;
+  for (const auto& [name, s] : sums_)
+    out[name] = {s.sum.item<double>(),
+                 static_cast<double>(s.count) + (s.device_count.defined() ? s.device_count.item<double>() : 0.0)};
+  return out;
+}
+
 void MetricAccumulator::add(const Metric& metric) {
   const auto device_count = [&] { return metric.device_count.detach().to(torch::kFloat64); };
   auto it = sums_.find(metric.name);

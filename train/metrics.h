@@ -22,6 +22,12 @@ struct Metric {
 // Accumulates metric sums on the device; reading them (one host sync) happens once per report.
 class MetricAccumulator {
  public:
+  // Sums and counts by name, as totals() returns them (a run stopped mid-epoch goes on from them).
+  using Totals = std::map<std::string, std::pair<double, double>>;
+  MetricAccumulator() = default;
+  explicit MetricAccumulator(const Totals& totals);
+  Totals totals() const;
+
   void add(const Metric& metric);
   void add(const std::vector<Metric>& metrics);
   std::map<std::string, double> means() const;  // name -> sum / count

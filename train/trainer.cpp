@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "train/distributed.h"
 #include "train/plot.h"
 #include "train/progress.h"
+#include "train/stop.h"
 
 namespace d2l::train {
 namespace fs = std::filesystem;
@@ -199,18 +201,34 @@ struct Trainer::Optimizers {
   }
 };
 
-std::map<std::string, double> Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader,
-                                                 int64_t epoch, TrainingState& state, Progress& progress,
-                                                 double& tokens) const {
+struct Trainer::Epoch {
+  int64_t index = 0;
+  int64_t first_batch = 0;  // > 0 when resuming a run stopped mid-epoch
+  MetricAccumulator metrics;
+  torch::Tensor tokens;  // text tasks: summed on the device, read once per epoch
+  double lr = 0;         // the rate of the last step
+  std::optional<int64_t> stopped_after;  // batches done, when a stop signal ended the epoch early
+};
+
+bool Trainer::stop_requested() const {
+  const bool here = StopSignals::received() != 0;
+  const auto& group = options_.distributed();
+  if (!group) return here;
+  // Every rank must stop after the same step, or their collectives would no longer pair up.
+  auto votes = torch::full({1}, here ? 1.0 : 0.0, torch::TensorOptions().device(options_.device()));
+  group->all_reduce_sum({votes});
+  return votes.item<double>() > 0;
+}
+
+void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader, Epoch& epoch,
+                        TrainingState& state, Progress& progress) const {
   auto& model = task.model();
   auto* multi = dynamic_cast<MultiOptimizerTask*>(&task);
-  loader.set_epoch(epoch);
+  loader.set_epoch(epoch.index);
   model.train();
   task.on_train_epoch_start();
-  MetricAccumulator metrics;
-  torch::Tensor epoch_tokens;  // summed on the device, read once per epoch
   const auto means = [&] {
-    auto m = metrics.means();
+    auto m = epoch.metrics.means();
     task.derive_metrics(m);
     return m;
   };
@@ -218,35 +236,46 @@ std::map<std::string, double> Trainer::fit_epoch(Task& task, Optimizers& optimiz
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   const auto& group = options_.distributed();
   const auto buffers = model.buffers();
-  double lr = options_.optimizer().lr;
-  for (int64_t i = 0; i < steps_per_epoch; ++i) {
+  epoch.lr = options_.optimizer().lr;
+  for (int64_t i = epoch.first_batch; i < steps_per_epoch; ++i) {
     const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
     if (group && !buffers.empty()) group->broadcast(buffers);  // DDP's broadcast_buffers
-    lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
+    epoch.lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
     for (size_t k = 0; k < optimizers.parts.size(); ++k) {
-      set_learning_rate(*optimizers.optimizers[k], lr, optimizers.lr_scales[k]);
+      set_learning_rate(*optimizers.optimizers[k], epoch.lr, optimizers.lr_scales[k]);
       auto out = multi ? multi->training_step(batch, k) : task.training_step(batch);
       model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
       out.loss.backward();
       if (group) group->average_gradients(*optimizers.parts[k].module);
       if (options_.gradient_clip_val() > 0) clip_gradients(*optimizers.parts[k].module, options_.gradient_clip_val());
       optimizers.optimizers[k]->step();
-      metrics.add(out.metrics);
+      epoch.metrics.add(out.metrics);
       if (out.tokens.defined())
-        epoch_tokens =
-            epoch_tokens.defined() ? epoch_tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
+        epoch.tokens = epoch.tokens.defined() ? epoch.tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
     }
     ++state.step;
-    progress.batch(epoch + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
+    progress.batch(epoch.index + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
+    // The last batch completes the epoch: a stop then waits for its evaluation and checkpoint.
+    if (i + 1 < steps_per_epoch && stop_requested()) {
+      epoch.stopped_after = i + 1;
+      return;
+    }
   }
-  if (group) {
-    metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
-    if (epoch_tokens.defined()) group->all_reduce_sum({epoch_tokens});
+}
+
+void Trainer::stop(Task& task, Optimizers& optimizers, const TrainingState& state, int64_t batches) const {
+  const int signal = StopSignals::received();
+  std::string message = std::string("stopped by ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                        (state.batch > 0 ? " in epoch " + std::to_string(state.epoch + 1) + " after batch " +
+                                               std::to_string(state.batch) + " of " + std::to_string(batches)
+                                         : " after epoch " + std::to_string(state.epoch));
+  if (!options_.run_dir().empty()) {
+    const auto last = options_.run_dir() / "checkpoints" / "last.pt";
+    save_checkpoint(last, task.model(), optimizers.const_pointers(), state);
+    message += "; " + last.string() + " holds the run: d2l train --resume " + options_.run_dir().string() +
+               " continues it";
   }
-  if (epoch_tokens.defined()) tokens += epoch_tokens.item<double>();
-  auto row = means();
-  row["lr"] = lr;  // the rate of the epoch's last step
-  return row;
+  throw Interrupted(signal == 0 ? SIGINT : signal, message);
 }
 
 void Trainer::check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const {
@@ -262,6 +291,7 @@ void Trainer::check_finite(const std::map<std::string, double>& row, int64_t epo
 
 FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::optional<fs::path>& resume) {
   const auto wall_start = Clock::now();
+  const StopSignals signals;  // Ctrl-C and SIGTERM stop after a step, with a checkpoint
   const auto device = options_.device();
   auto& model = task.model();
   model.to(device);
@@ -298,32 +328,59 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   int64_t examples = 0;
   double tokens = 0;
   bool checkpointed = write && state.epoch > 0;  // a resumed run has one
-  for (int64_t epoch = state.epoch; epoch < options_.max_epochs(); ++epoch) {
+  for (int64_t index = state.epoch; index < options_.max_epochs(); ++index) {
+    Epoch epoch{index, state.batch, MetricAccumulator(state.partial_metrics)};
+    if (state.batch > 0 && state.batch_size != options_.batch_size())
+      throw std::invalid_argument("the checkpoint stopped in the middle of epoch " + std::to_string(index + 1) +
+                                  " with --batch-size " + std::to_string(state.batch_size) +
+                                  "; resume it with the same batch size");
+    state.batch = 0;
+    state.partial_metrics.clear();
     const auto epoch_start = Clock::now();
-    auto row = fit_epoch(task, optimizers, train_loader, epoch, state, progress, tokens);
+    fit_epoch(task, optimizers, train_loader, epoch, state, progress);
     result.train_seconds += seconds_since(epoch_start);
+    if (epoch.stopped_after) {
+      if (group) epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
+      // Every rank resumes with these sums, so each keeps its share: their total is the epoch's.
+      for (auto [name, total] : epoch.metrics.totals())
+        state.partial_metrics[name] = {total.first / static_cast<double>(world), total.second / static_cast<double>(world)};
+      state.batch = *epoch.stopped_after;
+      state.batch_size = options_.batch_size();
+      stop(task, optimizers, state, train_loader.num_batches());
+    }
+    if (group) {
+      epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
+      if (epoch.tokens.defined()) group->all_reduce_sum({epoch.tokens});
+    }
+    if (epoch.tokens.defined()) tokens += epoch.tokens.item<double>();
+    auto row = epoch.metrics.means();
+    task.derive_metrics(row);
+    row["lr"] = epoch.lr;
     examples += train_loader.num_examples() * world;
     result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
     result.tokens_per_sec = tokens / result.train_seconds;
-    check_finite(row, epoch, checkpointed);
+    check_finite(row, index, checkpointed);
     for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
-    row["epoch"] = static_cast<double>(epoch + 1);
+    row["epoch"] = static_cast<double>(index + 1);
     state.history.append(row);
-    state.epoch = epoch + 1;
-    if (state.epoch % options_.report_every() != 0 && state.epoch != options_.max_epochs()) continue;
-    progress.line("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
-                  format_metrics(row));
-    if (write) {
-      checkpointed = true;
-      const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
-      const bool best = improved(monitored, state.best, task.higher_is_better());
-      if (best) state.best = monitored;
-      const auto saved = optimizers.const_pointers();
-      save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, saved, state);
-      if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, saved, state);
-      task.save_pictures(options_.run_dir(), state.epoch);
-      write_outputs(state, result, seconds_since(wall_start));
+    state.epoch = index + 1;
+    const bool report = state.epoch % options_.report_every() == 0 || state.epoch == options_.max_epochs();
+    if (report) {
+      progress.line("epoch " + std::to_string(index + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
+                    format_metrics(row));
+      if (write) {
+        checkpointed = true;
+        const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
+        const bool best = improved(monitored, state.best, task.higher_is_better());
+        if (best) state.best = monitored;
+        const auto saved = optimizers.const_pointers();
+        save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, saved, state);
+        if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, saved, state);
+        task.save_pictures(options_.run_dir(), state.epoch);
+        write_outputs(state, result, seconds_since(wall_start));
+      }
     }
+    if (state.epoch < options_.max_epochs() && stop_requested()) stop(task, optimizers, state, 0);
   }
   result.history = state.history;
   return result;

@@ -75,10 +75,16 @@ class Trainer {
   static void clip_gradients(torch::nn::Module& model, double max_norm);
 
  private:
-  // One pass over the training data (the book's fit_epoch); the epoch's train metrics and lr.
   struct Optimizers;  // one per part of the model that learns with its own (one for most tasks)
-  std::map<std::string, double> fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader, int64_t epoch,
-                                          TrainingState& state, Progress& progress, double& tokens) const;
+  struct Epoch;       // one epoch's progress: its batches, metric sums, stop
+  // The epoch's batches from epoch.first_batch on (the book's fit_epoch); stops early, after a
+  // step, when a stop signal came.
+  void fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader, Epoch& epoch, TrainingState& state,
+                 Progress& progress) const;
+  // Whether a stop signal came (to any rank, in data-parallel training).
+  bool stop_requested() const;
+  // Writes the checkpoint of a stopped run (when it writes at all) and throws Interrupted.
+  [[noreturn]] void stop(Task& task, Optimizers& optimizers, const TrainingState& state, int64_t batches) const;
   // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
   void check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const;
   void prepare_run_dir() const;
