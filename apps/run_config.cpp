@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -103,8 +104,9 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
     throw std::invalid_argument(message.str());
   }
   RunConfig c;
-  for (const auto& [key_view, node] : table) {
-    const std::string key(key_view.str());
+  for (const auto& entry : table) {
+    const std::string key(entry.first.str());
+    const auto& node = entry.second;  // a plain name: lambdas cannot capture structured bindings in C++17
     if (key == "book") {
       if (!node.is_table()) bad_value(source, key, "a table");
       c.book = parse_book(*node.as_table(), source);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what d2l-cpp needs from Debian 12's archive, skipping what is already there.
 #   scripts/setup.sh            build, run and train
-#   scripts/setup.sh --python   also the Python references the interop tests and benchmark use
+#   scripts/setup.sh --python   also what the tests use: the Python references, clang for the fuzz targets
 set -euo pipefail
 
 packages=(
@@ -15,6 +15,7 @@ packages=(
 )
 if [[ "${1:-}" == "--python" ]]; then
   packages+=(python3-torch python3-torchvision)
+  packages+=(clang libclang-rt-14-dev)      # the fuzz targets (libFuzzer, sanitizers): scripts/fuzz.sh
 fi
 
 missing=()

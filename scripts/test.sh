@@ -6,3 +6,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/build.sh"
 cd "${D2L_BUILD_DIR:-$root/build}"
 ctest --output-on-failure -j "$(nproc)" --timeout 600
+# The parsers under libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer, briefly
+# (scripts/fuzz.sh 60 or more for a real run; docs/RELIABILITY.md).
+"$root/scripts/fuzz.sh" "${D2L_FUZZ_SECONDS:-15}"

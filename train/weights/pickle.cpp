@@ -1,9 +1,36 @@
 #include "train/weights/pickle.h"
 
+#include <set>
+
+#include <algorithm>
 #include <cstring>
 #include <map>
 
 namespace d2l::train::weights {
+
+PyValue::~PyValue() {
+  std::vector<std::shared_ptr<std::vector<PyValue>>> lists;
+  std::vector<std::shared_ptr<std::vector<std::pair<PyValue, PyValue>>>> dicts;
+  const auto take = [&](PyValue& v) {  // the containers only v holds, emptied of their children below
+    if (v.items && v.items.use_count() == 1) lists.push_back(std::move(v.items));
+    if (v.entries && v.entries.use_count() == 1) dicts.push_back(std::move(v.entries));
+  };
+  take(*this);
+  while (!lists.empty() || !dicts.empty()) {
+    if (!lists.empty()) {
+      const auto list = std::move(lists.back());
+      lists.pop_back();
+      for (auto& child : *list) take(child);
+    } else {
+      const auto dict = std::move(dicts.back());
+      dicts.pop_back();
+      for (auto& [key, value] : *dict) {
+        take(key);
+        take(value);
+      }
+    }
+  }
+}
 
 const char* kind_name(PyValue::Kind kind) {
   switch (kind) {
@@ -119,8 +146,15 @@ class Unpickler {
   }
   PyValue make_sequence(Kind kind, std::vector<PyValue> items) {
     auto v = PyValue::of(kind);
+    for (const auto& item : items) nest(v, item);
     v.items = std::make_shared<std::vector<PyValue>>(std::move(items));
     return v;
+  }
+  // State dicts nest a few levels; deeper pickles are refused before they cost time or stack.
+  static constexpr int kMaxDepth = 100;
+  void nest(PyValue& container, const PyValue& child) {
+    container.depth = std::max(container.depth, child.depth + 1);
+    if (container.depth > kMaxDepth) fail("containers nested more than " + std::to_string(kMaxDepth) + " deep");
   }
   PyValue make_int(int64_t i) {
     auto v = PyValue::of(Kind::integer);
@@ -141,9 +175,37 @@ class Unpickler {
     if (it == memo_.end()) fail("memo index " + std::to_string(index) + " was never stored");
     return it->second;
   }
+  static constexpr size_t kMaxNestedContainers = 10000;
+  // A container that would (through the memo) come to hold itself: Python allows it, state dicts
+  // never need it, and it would never be freed.
+  void refuse_cycle(const PyValue& container, const PyValue& value) {
+    const void* target = container.items ? static_cast<const void*>(container.items.get()) : container.entries.get();
+    std::vector<const PyValue*> pending{&value};
+    std::set<const void*> seen;
+    while (!pending.empty()) {
+      // A state dict's values hold a few containers at most; the cap keeps a hostile nesting cheap.
+      if (seen.size() > kMaxNestedContainers) fail("a value nesting more than " + std::to_string(kMaxNestedContainers) + " containers");
+      const PyValue* v = pending.back();
+      pending.pop_back();
+      const void* inner = v->items ? static_cast<const void*>(v->items.get()) : v->entries.get();
+      if (!inner || !seen.insert(inner).second) continue;
+      if (inner == target) fail("a container that holds itself");
+      if (v->items)
+        for (const auto& child : *v->items) pending.push_back(&child);
+      if (v->entries)
+        for (const auto& [key, child] : *v->entries) {
+          pending.push_back(&key);
+          pending.push_back(&child);
+        }
+    }
+  }
   void set_items(PyValue& dict, std::vector<PyValue>& kv) {
     if (dict.kind != Kind::dict) fail(std::string("SETITEMS on a ") + kind_name(dict.kind));
     if (kv.size() % 2) fail("SETITEMS with an odd number of values");
+    for (const auto& v : kv) {
+      refuse_cycle(dict, v);
+      nest(dict, v);
+    }
     for (size_t i = 0; i < kv.size(); i += 2) dict.entries->emplace_back(std::move(kv[i]), std::move(kv[i + 1]));
   }
   void global(const std::string& module, const std::string& name) {
@@ -233,6 +295,8 @@ class Unpickler {
         auto v = pop();
         auto& list = top();
         if (list.kind != Kind::list) fail(std::string("APPEND to a ") + kind_name(list.kind));
+        refuse_cycle(list, v);
+        nest(list, v);
         list.items->push_back(std::move(v));
         return;
       }
@@ -240,6 +304,10 @@ class Unpickler {
         auto items = pop_to_mark();
         auto& list = top();
         if (list.kind != Kind::list) fail(std::string("APPENDS to a ") + kind_name(list.kind));
+        for (const auto& v : items) {
+          refuse_cycle(list, v);
+          nest(list, v);
+        }
         for (auto& v : items) list.items->push_back(std::move(v));
         return;
       }

@@ -25,12 +25,22 @@ struct PyValue {
   std::shared_ptr<std::vector<PyValue>> items;                          // tuple, list
   std::shared_ptr<std::vector<std::pair<PyValue, PyValue>>> entries;  // dict (insertion order)
   torch::Tensor tensor;  // a tensor, or a storage (1-D, its dtype) while unpickling
+  int depth = 0;         // containers: how deeply they nest (as far as the unpickler saw them built)
 
   static PyValue of(Kind kind) {
     PyValue v;
     v.kind = kind;
     return v;
   }
+
+  PyValue() = default;
+  PyValue(const PyValue&) = default;
+  PyValue(PyValue&&) = default;
+  PyValue& operator=(const PyValue&) = default;
+  PyValue& operator=(PyValue&&) = default;
+  // Releases nested containers level by level: a hostile pickle may nest them a million deep,
+  // and recursive destruction would overflow the stack.
+  ~PyValue();
 };
 
 const char* kind_name(PyValue::Kind kind);

@@ -1,6 +1,7 @@
 #include "train/weights/torch_file.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <torch/serialize.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <cstring>

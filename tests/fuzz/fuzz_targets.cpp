@@ -1,0 +1,98 @@
+#include "tests/fuzz/fuzz_targets.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "apps/run_config.h"
+#include "data/cifar10.h"
+#include "data/idx.h"
+#include "data/text.h"
+#include "data/translation.h"
+#include "data/vocab.h"
+#include "train/weights/pickle.h"
+#include "train/weights/torch_file.h"
+
+namespace d2l::fuzz {
+namespace {
+namespace fs = std::filesystem;
+
+// The readers take files: each input is written to one (per process) first.
+fs::path as_file(const uint8_t* data, size_t size, const std::string& name) {
+  const auto file = fs::temp_directory_path() / ("d2l-fuzz-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return file;
+}
+
+// Runs the parser; its own errors (std::exception, c10::Error) are the expected rejections.
+template <typename F>
+void rejecting(F&& parse) {
+  try {
+    parse();
+  } catch (const std::exception&) {
+  }
+}
+
+}  // namespace
+
+void idx_file(const uint8_t* data, size_t size) {
+  const bool gzip = size > 0 && data[0] == 0x1f;
+  const auto file = as_file(data, size, gzip ? "input.gz" : "input");
+  rejecting([&] { data::read_idx(file); });
+}
+
+void cifar10_batch(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "batch.bin");
+  rejecting([&] { data::read_cifar10_batch(file); });
+}
+
+void text_corpus(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "corpus.txt");
+  rejecting([&] { data::load_corpus(file, data::TokenKind::character); });
+  rejecting([&] { data::load_corpus(file, data::TokenKind::word, 100); });
+}
+
+void sentence_pairs(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "pairs.txt");
+  rejecting([&] {
+    const auto pairs = data::read_sentence_pairs(file);
+    std::vector<std::string> tokens;
+    for (const auto& line : pairs.source) tokens.insert(tokens.end(), line.begin(), line.end());
+    data::VocabOptions options;
+    options.min_freq = 2;
+    options.reserved_tokens = {"<pad>", "<bos>", "<eos>"};
+    data::build_array_nmt(pairs.source, data::Vocab(tokens, options), 10);
+  });
+}
+
+void toml_config(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  rejecting([&] { apps::parse_config(text, "fuzz.toml"); });
+}
+
+void pickle(const uint8_t* data, size_t size) {
+  rejecting([&] {
+    size_t offset = 0;
+    train::weights::unpickle(data, size, &offset, [](torch::ScalarType dtype, const std::string&, int64_t numel) {
+      if (numel < 0 || numel > (1 << 20)) throw std::runtime_error("storage too large for the fuzzer");
+      return torch::zeros({numel}, dtype);
+    });
+  });
+}
+
+void torch_file(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "weights.pth");
+  rejecting([&] { train::weights::read_state_dict(file); });
+}
+
+const std::vector<std::pair<std::string, Target>>& targets() {
+  static const std::vector<std::pair<std::string, Target>> all = {
+      {"idx_file", idx_file},           {"cifar10_batch", cifar10_batch}, {"text_corpus", text_corpus},
+      {"sentence_pairs", sentence_pairs}, {"toml_config", toml_config},   {"pickle", pickle},
+      {"torch_file", torch_file}};
+  return all;
+}
+
+}  // namespace d2l::fuzz

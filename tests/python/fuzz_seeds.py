@@ -1,0 +1,44 @@
+"""Writes valid inputs for each fuzz target into OUT/<target>/: the fuzzer starts from them.
+
+    /usr/bin/python3 tests/python/fuzz_seeds.py OUT CONFIG_DIR
+"""
+import gzip
+import io
+import os
+import struct
+import sys
+import zipfile
+
+import torch
+
+out, configs = sys.argv[1], sys.argv[2]
+
+
+def seed(target, name, data):
+    os.makedirs(os.path.join(out, target), exist_ok=True)
+    with open(os.path.join(out, target, name), "wb") as f:
+        f.write(data)
+
+
+images = struct.pack(">IIII", 0x803, 2, 3, 3) + bytes(range(18))
+labels = struct.pack(">II", 0x801, 2) + bytes([3, 7])
+seed("idx_file", "images", images)
+seed("idx_file", "labels", labels)
+seed("idx_file", "images.gz", gzip.compress(images))
+seed("cifar10_batch", "two-records", bytes([3] + [10] * 3072 + [9] + [200] * 3072))
+with open("/usr/share/common-licenses/GPL-3", "rb") as f:
+    seed("text_corpus", "gpl3-head", f.read(3000))
+seed("sentence_pairs", "pairs", "Go.\tVa !\nHi.\tSalut !\nRun!\tCours !\nWow!\tÇa alors !\n".encode())
+for name in sorted(os.listdir(configs)):  # the book's configs
+    if name.endswith(".toml"):
+        with open(os.path.join(configs, name), "rb") as f:
+            seed("toml_config", name, f.read())
+state = {"weight": torch.arange(6.0).reshape(2, 3), "bias": torch.zeros(2), "steps": torch.tensor(3)}
+buffer = io.BytesIO()
+torch.save(state, buffer)
+seed("torch_file", "zip.pth", buffer.getvalue())
+with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+    seed("pickle", "data.pkl", z.read([n for n in z.namelist() if n.endswith("data.pkl")][0]))
+legacy = io.BytesIO()
+torch.save(state, legacy, _use_new_zipfile_serialization=False)
+seed("torch_file", "legacy.pth", legacy.getvalue())
