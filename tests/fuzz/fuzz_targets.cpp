@@ -9,9 +9,11 @@
 #include "apps/run_config.h"
 #include "data/cifar10.h"
 #include "data/idx.h"
+#include "data/image.h"
 #include "data/text.h"
 #include "data/translation.h"
 #include "data/vocab.h"
+#include "data/voc.h"
 #include "train/weights/pickle.h"
 #include "train/weights/torch_file.h"
 
@@ -87,11 +89,19 @@ void torch_file(const uint8_t* data, size_t size) {
   rejecting([&] { train::weights::read_state_dict(file); });
 }
 
+void voc_mask(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "mask.png");
+  rejecting([&] {
+    if (!data::can_read_images()) return;
+    data::voc_label_indices(data::read_image(file, 3));
+  });
+}
+
 const std::vector<std::pair<std::string, Target>>& targets() {
   static const std::vector<std::pair<std::string, Target>> all = {
       {"idx_file", idx_file},           {"cifar10_batch", cifar10_batch}, {"text_corpus", text_corpus},
       {"sentence_pairs", sentence_pairs}, {"toml_config", toml_config},   {"pickle", pickle},
-      {"torch_file", torch_file}};
+      {"torch_file", torch_file},       {"voc_mask", voc_mask}};
   return all;
 }
 

@@ -17,6 +17,7 @@ void sentence_pairs(const uint8_t* data, size_t size);     // data/translation.h
 void toml_config(const uint8_t* data, size_t size);        // apps/run_config.h
 void pickle(const uint8_t* data, size_t size);             // train/weights/pickle.h
 void torch_file(const uint8_t* data, size_t size);         // train/weights/torch_file.h: zip or legacy
+void voc_mask(const uint8_t* data, size_t size);           // data/voc.h: a mask image to class indices
 
 // Every target by name, for the regression test.
 using Target = void (*)(const uint8_t*, size_t);

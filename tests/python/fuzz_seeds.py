@@ -8,6 +8,7 @@ import os
 import struct
 import sys
 import zipfile
+import zlib
 
 import torch
 
@@ -33,6 +34,20 @@ for name in sorted(os.listdir(configs)):  # the book's configs
     if name.endswith(".toml"):
         with open(os.path.join(configs, name), "rb") as f:
             seed("toml_config", name, f.read())
+
+
+def png(width, height, rows):
+    """An 8-bit RGB PNG of `rows` (lists of (r, g, b))."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    raw = b"".join(b"\0" + bytes(c for pixel in row for c in pixel) for row in rows)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+# VOC colours: background, aeroplane, bicycle, the void border, and one outside the palette.
+colours = [(0, 0, 0), (128, 0, 0), (0, 128, 0), (224, 224, 192), (1, 2, 3)]
+seed("voc_mask", "mask.png", png(5, 4, [[colours[(x + y) % 5] for x in range(5)] for y in range(4)]))
 state = {"weight": torch.arange(6.0).reshape(2, 3), "bias": torch.zeros(2), "steps": torch.tensor(3)}
 buffer = io.BytesIO()
 torch.save(state, buffer)
