@@ -21,19 +21,6 @@
 
 namespace d2l::data {
 namespace fs = std::filesystem;
-
-std::string human_size(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int unit = 0;
-  while (bytes >= 1000 && unit < 4) {
-    bytes /= 1000;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
-  return text;
-}
-
 #ifndef D2L_HAVE_DOWNLOADS
 
 bool downloads_supported() { return false; }
@@ -49,6 +36,19 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
 bool downloads_supported() { return true; }
 
 namespace {
+
+// "26.4 MB": sizes as the progress bar and the messages print them.
+std::string human_size(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int unit = 0;
+  while (bytes >= 1000 && unit < 4) {
+    bytes /= 1000;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return text;
+}
 
 // One transfer's state, shared with libcurl's callbacks.
 struct Transfer {
@@ -254,28 +254,29 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
   for (const auto& url : urls) {
     spdlog::info("downloading {}", url);
     Attempt attempt{Attempt::failed, ""};
+    std::string digest;  // of the .part, once a transfer completed
     for (int64_t tries = 0; tries <= options.retries(); ++tries) {
       attempt = fetch_once(url, part, name, options);
-      if (attempt.result == Attempt::range_not_satisfiable) {
-        // Nothing left to send: the .part is complete already, or longer than the file.
-        if (checksum_matches(part, checksum)) attempt.result = Attempt::complete;
-        else fs::remove(part);
-      }
       if (attempt.discard) fs::remove(part);
-      if (attempt.result != Attempt::resumable && attempt.result != Attempt::range_not_satisfiable) break;
+      if (attempt.result == Attempt::complete || attempt.result == Attempt::range_not_satisfiable) {
+        digest = file_digest(part, checksum.algorithm);
+        if (digest.rfind(checksum.hex, 0) == 0) {
+          fs::rename(part, target);  // the same folder: atomic
+          spdlog::info("saved {} ({}, {} checked)", target.string(),
+                       human_size(static_cast<double>(fs::file_size(target))), checksum.algorithm);
+          return;
+        }
+        fs::remove(part);
+        // HTTP 416 (nothing left to send) with a wrong .part: it was stale; fetch it whole.
+        if (attempt.result == Attempt::complete) break;
+        attempt.result = Attempt::resumable;
+      }
+      if (attempt.result != Attempt::resumable) break;
       if (tries < options.retries()) spdlog::warn("{}: {}; trying again", url, attempt.message);
     }
-    if (attempt.result == Attempt::complete) {
-      if (checksum_matches(part, checksum)) {
-        fs::rename(part, target);  // the same folder: atomic
-        spdlog::info("saved {} ({}, {} checked)", target.string(), human_size(static_cast<double>(fs::file_size(target))),
-                     checksum.algorithm);
-        return;
-      }
-      attempt.message = "wrong checksum: expected " + checksum.str() + ", got " + checksum.algorithm + " " +
-                        file_digest(part, checksum.algorithm) + "; the file was removed";
-      fs::remove(part);
-    }
+    if (attempt.result == Attempt::complete)
+      attempt.message = "wrong checksum: expected " + checksum.str() + ", got " + checksum.algorithm + " " + digest +
+                        "; the file was removed";
     errors.push_back(url + ": " + attempt.message);
   }
   std::string message = "cannot download " + target.string() + ":";

@@ -30,7 +30,4 @@ bool downloads_supported();
 void download(const std::vector<std::string>& urls, const std::filesystem::path& target, const Checksum& checksum,
               const DownloadOptions& options = {});
 
-// "26.4 MB": sizes as the progress bar prints them.
-std::string human_size(double bytes);
-
 }  // namespace d2l::data

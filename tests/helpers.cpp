@@ -11,6 +11,7 @@
 
 #include <torch/types.h>
 
+#include "apps/experiment.h"
 #include "data/idx.h"
 
 namespace d2l::test {
@@ -106,6 +107,13 @@ bool throws_with(const std::function<void()>& f, const std::string& part, std::s
     return std::string(e.what()).find(part) != std::string::npos;
   }
   return false;
+}
+
+std::vector<torch::Tensor> trained_parameters(const fs::path& run) {
+  auto e = apps::load_trained(run, [](apps::RunConfig& c) { c.limit_train = c.limit_test = 1; });
+  std::vector<torch::Tensor> out;
+  for (const auto& p : e.model.ptr()->parameters()) out.push_back(p.detach().clone());
+  return out;
 }
 
 apps::RunConfig quick_run(const std::string& model, const std::string& data) {

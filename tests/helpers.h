@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include <torch/types.h>
 
 #include "apps/run_config.h"
 
@@ -48,6 +51,9 @@ CommandResult run_shell(const std::string& script);
 
 // Whether f throws an exception whose message contains `part` (the message goes to *message).
 bool throws_with(const std::function<void()>& f, const std::string& part, std::string* message = nullptr);
+
+// The parameters of the model a run (or checkpoint) trained, in registration order.
+std::vector<torch::Tensor> trained_parameters(const std::filesystem::path& run);
 
 // A run of `model` on `data` for a learning test: 2 threads, on the CPU, quiet.
 apps::RunConfig quick_run(const std::string& model, const std::string& data);

@@ -166,11 +166,12 @@ class DataParallel : public ::testing::Test {
     return "train lenet --data-dir " + (dir_ / "data").string() + " --batch-size " + std::to_string(batch_size) +
            " --epochs " + std::to_string(epochs) + " --lr 0.5 --threads 1 --seed 5 --out " + out.string();
   }
-  static std::vector<torch::Tensor> weights(const fs::path& run) {
-    auto e = apps::load_trained(run, [](apps::RunConfig& c) { c.limit_train = c.limit_test = 1; });
-    std::vector<torch::Tensor> out;
-    for (const auto& p : e.model.ptr()->parameters()) out.push_back(p.detach().clone());
-    return out;
+  // Two ranks started by hand, torchrun-style, each running `flags`; `then` (shell lines) acts on
+  // rank 1 ($R1) while rank 0 ($R0) trains; the script's status is rank 0's.
+  CommandResult two_ranks_by_hand(const std::string& flags, const std::string& then) const {
+    return run_shell("export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
+                     "\nRANK=0 \"$D2L\" " + flags + " & R0=$!\nRANK=1 \"$D2L\" " + flags +
+                     " >/dev/null 2>&1 & R1=$!\nsleep 4\n" + then + "\nwait $R0; status=$?\nkill -KILL $R1 2>/dev/null\nexit $status");
   }
   TempDir dir_;
 };
@@ -180,7 +181,7 @@ TEST_F(DataParallel, TwoRanksEndWithTheWeightsOfOneProcessOnTheCombinedBatches) 
   ASSERT_EQ(single.exit_code, 0) << single.output;
   const auto ddp = run_d2l("launch --nproc 2 -- " + train_flags(16, dir_ / "ddp"));
   ASSERT_EQ(ddp.exit_code, 0) << ddp.output;
-  const auto a = weights(dir_ / "single"), b = weights(dir_ / "ddp");
+  const auto a = trained_parameters(dir_ / "single"), b = trained_parameters(dir_ / "ddp");
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_LT((a[i] - b[i]).abs().max().item<double>(), 1e-6) << "parameter " << i;
@@ -222,9 +223,7 @@ TEST_F(DataParallel, WithoutALauncherTheSurvivorFailsWithinTheTimeout) {
   // torchrun-style ranks started by hand: rank 1 dies, rank 0's next collective fails.
   const auto flags = train_flags(16, dir_ / "run", 100000) + " --dist-timeout 20";
   const auto start = std::chrono::steady_clock::now();
-  const auto r = run_shell("export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
-                           "\nRANK=0 \"$D2L\" " + flags + " & R0=$!\nRANK=1 \"$D2L\" " + flags +
-                           " >/dev/null 2>&1 & R1=$!\nsleep 4\nkill -KILL $R1\nwait $R0");
+  const auto r = two_ranks_by_hand(flags, "kill -KILL $R1");
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "error: rank 0: ")) << r.output;
@@ -244,7 +243,7 @@ TEST_F(DataParallel, CtrlCStopsEveryRankWithACheckpointThatResumesExactly) {
   const auto resumed = run_d2l("launch --nproc 2 -- train --resume " + (dir_ / "run").string() + " --quiet");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_EQ(train::read_text(dir_ / "ref" / "metrics.csv"), train::read_text(dir_ / "run" / "metrics.csv"));
-  const auto a = weights(dir_ / "ref"), b = weights(dir_ / "run");
+  const auto a = trained_parameters(dir_ / "ref"), b = trained_parameters(dir_ / "run");
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
 }
 
@@ -252,9 +251,7 @@ TEST_F(DataParallel, AHungRankFailsTheOthersAfterTheTimeout) {
   // A stopped (not dead) rank: the others give up after --dist-timeout seconds.
   const auto flags = train_flags(16, dir_ / "run", 100000) + " --dist-timeout 3";
   const auto start = std::chrono::steady_clock::now();
-  const auto r = run_shell("export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) +
-                           "\nRANK=0 \"$D2L\" " + flags + " & R0=$!\nRANK=1 \"$D2L\" " + flags +
-                           " >/dev/null 2>&1 & R1=$!\nsleep 4\nkill -STOP $R1\nwait $R0; status=$?\nkill -KILL $R1\nexit $status");
+  const auto r = two_ranks_by_hand(flags, "kill -STOP $R1");
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "Timed out")) << r.output;

@@ -267,13 +267,17 @@ TEST_F(Download, FullDiskIsAClearErrorAndLeavesNothing) {
   EXPECT_TRUE(nothing_left(target_));
 }
 
-// Archives made by tests/python/make_archives.py.
+// Writes the good and hostile archives of tests/python/make_archives.py into `out`.
+bool make_archives(const fs::path& out) {
+  const auto script = source_dir() / "tests" / "python" / "make_archives.py";
+  return std::system((std::string(kPython) + " " + script.string() + " " + out.string()).c_str()) == 0;
+}
+
 class Extract : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(kPython)) GTEST_SKIP() << "needs " << kPython << " to write the archives";
-    const auto script = source_dir() / "tests" / "python" / "make_archives.py";
-    ASSERT_EQ(std::system((std::string(kPython) + " " + script.string() + " " + archives_.string()).c_str()), 0);
+    ASSERT_TRUE(make_archives(archives_));
     fs::create_directories(dest_);
     write_bytes(dest_ / "already-here.txt", "kept\n");
   }
@@ -339,10 +343,7 @@ class Hub : public Download {
   void SetUp() override {
     Download::SetUp();
     if (IsSkipped()) return;
-    ASSERT_EQ(std::system((std::string(kPython) + " " + (source_dir() / "tests" / "python" / "make_archives.py").string() +
-                           " " + served_.string())
-                              .c_str()),
-              0);
+    ASSERT_TRUE(make_archives(served_));
     entry_ = {"toy",
               "a toy data set",
               "toy",

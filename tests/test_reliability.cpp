@@ -29,18 +29,12 @@ class KillAnywhere : public ::testing::Test {
   std::string after_first_checkpoint() const {
     return "while [ ! -f " + (dir_ / "run" / "checkpoints" / "last.pt").string() + " ]; do sleep 0.05; done\n";
   }
-  static std::vector<torch::Tensor> weights(const fs::path& run) {
-    auto e = apps::load_trained(run, [](apps::RunConfig& c) { c.limit_train = c.limit_test = 1; });
-    std::vector<torch::Tensor> out;
-    for (const auto& p : e.model.ptr()->parameters()) out.push_back(p.detach().clone());
-    return out;
-  }
   static int64_t checkpoint_epoch(const fs::path& run) {
     auto e = apps::load_trained(run, [](apps::RunConfig& c) { c.limit_train = c.limit_test = 1; });
     return static_cast<int64_t>(e.final_metrics.count("epoch") ? e.final_metrics["epoch"] : 0);
   }
   static void expect_same_weights(const fs::path& a, const fs::path& b) {
-    const auto x = weights(a), y = weights(b);
+    const auto x = trained_parameters(a), y = trained_parameters(b);
     ASSERT_EQ(x.size(), y.size());
     for (size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(torch::equal(x[i], y[i])) << "parameter " << i << " differs";
   }

@@ -24,6 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Data-parallel ranks agree on a stop signal every this many steps (and at the end of each epoch).
+constexpr int64_t kStopVoteEvery = 32;
+
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 std::string json_string(const std::string& s) {
@@ -210,11 +213,13 @@ struct Trainer::Epoch {
   std::optional<int64_t> stopped_after;  // batches done, when a stop signal ended the epoch early
 };
 
-bool Trainer::stop_requested() const {
+bool Trainer::stop_requested(bool vote) const {
   const bool here = StopSignals::received() != 0;
   const auto& group = options_.distributed();
   if (!group) return here;
-  // Every rank must stop after the same step, or their collectives would no longer pair up.
+  // Every rank must stop after the same step, or their collectives would no longer pair up. The
+  // ranks vote (a collective and a host sync) only at steps they all know: not every step.
+  if (!vote) return false;
   auto votes = torch::full({1}, here ? 1.0 : 0.0, torch::TensorOptions().device(options_.device()));
   group->all_reduce_sum({votes});
   return votes.item<double>() > 0;
@@ -256,7 +261,7 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
     ++state.step;
     progress.batch(epoch.index + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
     // The last batch completes the epoch: a stop then waits for its evaluation and checkpoint.
-    if (i + 1 < steps_per_epoch && stop_requested()) {
+    if (i + 1 < steps_per_epoch && stop_requested(state.step % kStopVoteEvery == 0)) {
       epoch.stopped_after = i + 1;
       return;
     }

@@ -81,8 +81,9 @@ class Trainer {
   // step, when a stop signal came.
   void fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& loader, Epoch& epoch, TrainingState& state,
                  Progress& progress) const;
-  // Whether a stop signal came (to any rank, in data-parallel training).
-  bool stop_requested() const;
+  // Whether a stop signal came (to any rank, in data-parallel training, where the ranks only
+  // agree when `vote` is true: the same steps on every rank).
+  bool stop_requested(bool vote = true) const;
   // Writes the checkpoint of a stopped run (when it writes at all) and throws Interrupted.
   [[noreturn]] void stop(Task& task, Optimizers& optimizers, const TrainingState& state, int64_t batches) const;
   // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
