@@ -69,14 +69,11 @@ torch::Tensor imagenet_input(const std::filesystem::path& file) {
   return (X - mean) / std;
 }
 
-// An image prepared as the run's data set prepares its own: resized to the stored examples'
-// shape [C, H, W], then the data set's transform (scaling, --resize, crop, channels, normalisation).
+// An image prepared as the run's data set prepares its own (export_info.h's prepare_image).
 torch::Tensor dataset_input(const std::filesystem::path& file, const std::vector<int64_t>& stored,
                             const data::Transform& transform) {
   if (stored.size() != 3) throw std::invalid_argument(file.string() + ": this model does not take images");
-  auto X = data::read_image(file, stored[0]).unsqueeze(0);
-  X = resize(X.to(torch::kFloat32), stored[1], stored[2]).round_().clamp_(0, 255).to(torch::kUInt8);
-  return transform(X);
+  return prepare_image(data::read_image(file, stored[0]).unsqueeze(0), stored, transform);
 }
 
 void print_top_k(const std::string& image, const torch::Tensor& logits, const std::vector<std::string>& names,

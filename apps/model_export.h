@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apps/experiment.h"
+#include "apps/export_info.h"
 
 namespace d2l::apps {
 
@@ -15,22 +16,7 @@ namespace d2l::apps {
 inline constexpr const char* kMetadataFile = "d2l.toml";
 inline constexpr const char* kConfigFile = "config.toml";
 
-struct ExportInfo {
-  std::string model, title, section;
-  std::vector<int64_t> input_shape;   // one example as the network takes it, e.g. {1, 28, 28}
-  std::vector<int64_t> stored_shape;  // one example as the data set stores it (images are resized to it first)
-  data::Transform transform;          // then this: scaling to [0, 1], resize, crop, channels, mean/std
-  std::vector<std::string> class_names;
-  // Language models: input tokens are int64 indices into vocab (characters or words).
-  std::vector<std::string> vocab;
-  std::string tokens;  // "char" | "word"; empty for image and regression models
-  std::map<std::string, double> metrics;  // the last epoch's
-  int64_t traced_batch = 1;
-};
-
 ExportInfo export_info(const Experiment& experiment, const std::map<std::string, double>& metrics);
-std::string to_toml(const ExportInfo& info);
-ExportInfo parse_export_info(const std::string& text, const std::string& source);
 
 // Throws, saying what to do instead, for a model that does not trace to TorchScript (an MAE
 // masks at random; a neural-style model is an image).

@@ -82,6 +82,9 @@ void generate_text(const GenerateArgs& args) {
     for (int64_t i = 0; i < args.num_preds; ++i) {
       const auto X = torch::tensor(tokens, torch::kInt64).view({1, -1});
       const auto logits = module.forward({X}).toTensor();
+      if (logits.dim() != 3 || logits.size(2) != static_cast<int64_t>(info.vocab.size()))
+        throw std::runtime_error(args.checkpoint + ": the model's output " + c10::str(logits.sizes()) +
+                                 " does not end in the metadata's vocabulary of " + std::to_string(info.vocab.size()));
       tokens.push_back(logits[0][-1].argmax().item<int64_t>());
     }
     std::printf("%s\n", decode(tokens, info.vocab, info.tokens).c_str());

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "apps/export_info.h"
 #include "apps/run_config.h"
 #include "data/cifar10.h"
 #include "data/idx.h"
@@ -97,11 +98,27 @@ void voc_mask(const uint8_t* data, size_t size) {
   });
 }
 
+void torchscript_metadata(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  apps::ExportInfo info;
+  try {
+    info = apps::parse_export_info(text, "d2l.toml");
+  } catch (const std::runtime_error&) {
+    return;  // refused
+  }
+  // Metadata that was accepted must describe a preprocessing that works on an image: any error
+  // here escapes and is reported. Large shapes are valid but would only slow the fuzzer down.
+  const auto& s = info.stored_shape;
+  if (s.size() != 3 || s[1] * s[2] > 4096 || info.transform.resize > 64) return;
+  const auto X = apps::prepare_image(torch::randint(256, {1, s[0], 5, 7}, torch::kUInt8), s, info.transform);
+  if (X.dim() != 4 || X.size(0) != 1) throw std::logic_error("prepare_image: wrong shape");
+}
+
 const std::vector<std::pair<std::string, Target>>& targets() {
   static const std::vector<std::pair<std::string, Target>> all = {
       {"idx_file", idx_file},           {"cifar10_batch", cifar10_batch}, {"text_corpus", text_corpus},
       {"sentence_pairs", sentence_pairs}, {"toml_config", toml_config},   {"pickle", pickle},
-      {"torch_file", torch_file},       {"voc_mask", voc_mask}};
+      {"torch_file", torch_file},       {"voc_mask", voc_mask},           {"torchscript_metadata", torchscript_metadata}};
   return all;
 }
 

@@ -18,6 +18,7 @@ void toml_config(const uint8_t* data, size_t size);        // apps/run_config.h
 void pickle(const uint8_t* data, size_t size);             // train/weights/pickle.h
 void torch_file(const uint8_t* data, size_t size);         // train/weights/torch_file.h: zip or legacy
 void voc_mask(const uint8_t* data, size_t size);           // data/voc.h: a mask image to class indices
+void torchscript_metadata(const uint8_t* data, size_t size);  // apps/export_info.h: an export's d2l.toml, applied
 
 // Every target by name, for the regression test.
 using Target = void (*)(const uint8_t*, size_t);

@@ -57,3 +57,26 @@ with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
 legacy = io.BytesIO()
 torch.save(state, legacy, _use_new_zipfile_serialization=False)
 seed("torch_file", "legacy.pth", legacy.getvalue())
+
+
+def metadata(extra, preprocessing):
+    """d2l.toml as `d2l export` writes it (apps/export_info.cpp's to_toml)."""
+    return ("format = 'd2l-torchscript 1'\nd2l_version = '0.1.0'\ntorch_version = '1.13.0'\n" + extra +
+            "traced_batch = 1\n\n[metrics]\nepoch = 1.0\ntest_acc = 0.8125\n\n[preprocessing]\nscale = 0.0039215686274509803\n" +
+            preprocessing).encode()
+
+
+classes = "classes = [ 't-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot' ]\n"
+seed("torchscript_metadata", "lenet.toml", metadata(
+    classes + "model = 'lenet'\nsection = '7.6'\ntitle = 'LeNet'\ninput_shape = [ 1, 28, 28 ]\ninput_dtype = 'float32'\n"
+    "tokens = ''\nvocab = []\n",
+    "stored_shape = [ 1, 28, 28 ]\nchannels = 0\ncrop = 0\nresize = 0\nmean = []\nstd = []\n"))
+seed("torchscript_metadata", "tv-resnet18.toml", metadata(
+    classes + "model = 'tv-resnet18'\nsection = '14.2'\ntitle = 'ResNet-18'\ninput_shape = [ 3, 32, 32 ]\n"
+    "input_dtype = 'float32'\ntokens = ''\nvocab = []\n",
+    "stored_shape = [ 1, 28, 28 ]\nchannels = 3\ncrop = 32\nresize = 36\nmean = [ 0.485, 0.456, 0.406 ]\n"
+    "std = [ 0.229, 0.224, 0.225 ]\n"))
+seed("torchscript_metadata", "gru.toml", metadata(
+    "classes = []\nmodel = 'gru'\nsection = '10.2'\ntitle = 'GRU'\ninput_shape = [ 35 ]\ninput_dtype = 'int64'\n"
+    "tokens = 'char'\nvocab = [ '<unk>', ' ', 'e', 't', 'a', 'i', 'n', 'o', 's', 'h', 'r' ]\n",
+    "stored_shape = [ 35 ]\nchannels = 0\ncrop = 0\nresize = 0\nmean = []\nstd = []\n"))
