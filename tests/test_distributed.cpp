@@ -10,12 +10,14 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "apps/experiment.h"
 #include "data/loader.h"
 #include "tests/helpers.h"
 #include "train/atomic_file.h"
 #include "train/distributed.h"
+#include "train/gradient_reducer.h"
 
 namespace d2l::test {
 namespace {
@@ -131,7 +133,7 @@ bool in_ranks(int64_t world, const std::function<bool(train::DistributedGroup&)>
   return ok;
 }
 
-TEST(DistributedGroup, BroadcastSumAndGradientAveragingAcrossProcesses) {
+TEST(DistributedGroup, BroadcastAndSumAcrossProcesses) {
   if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
   EXPECT_TRUE(in_ranks(2, [](train::DistributedGroup& group) {
     const double r = static_cast<double>(group.rank());
@@ -144,14 +146,84 @@ TEST(DistributedGroup, BroadcastSumAndGradientAveragingAcrossProcesses) {
     auto total = torch::full({2, 2}, 1.0 + r);
     group.all_reduce_sum({total});
     ok = ok && total.eq(3.0).all().item<bool>();
-    // Gradients: rank r's gradient is r + 1 everywhere; the mean is 1.5. A bucket of 8 bytes
-    // forces one bucket per tensor.
-    torch::nn::Linear linear(2, 2);
-    for (auto& p : linear->parameters()) p.mutable_grad() = torch::full_like(p, 1.0 + r);
-    group.average_gradients(*linear, 8);
-    for (const auto& p : linear->parameters()) ok = ok && p.grad().eq(1.5).all().item<bool>();
     group.barrier();
     return ok;
+  }));
+}
+
+// Two linear layers and one the loss does not use.
+struct ThreeLayers : torch::nn::Module {
+  torch::nn::Linear first{register_module("first", torch::nn::Linear(4, 8))};
+  torch::nn::Linear unused{register_module("unused", torch::nn::Linear(2, 2))};
+  torch::nn::Linear last{register_module("last", torch::nn::Linear(8, 3))};
+  torch::Tensor loss(const torch::Tensor& X) { return last(torch::relu(first(X))).pow(2).mean(); }
+};
+
+TEST(DistributedGroup, GradientReducerAveragesDuringBackward) {
+  if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+  EXPECT_TRUE(in_ranks(2, [](train::DistributedGroup& group) {
+    auto group_ptr = std::shared_ptr<train::DistributedGroup>(&group, [](train::DistributedGroup*) {});
+    torch::manual_seed(0);
+    ThreeLayers net;
+    const auto data = [](int64_t rank) { return torch::arange(12.0).view({3, 4}).add(rank).div(10); };
+    // The expected mean, from both ranks' data here.
+    std::vector<torch::Tensor> expected;
+    for (int64_t rank = 0; rank < 2; ++rank) {
+      net.zero_grad(true);
+      net.loss(data(rank)).backward();
+      size_t i = 0;
+      for (const auto& p : net.parameters()) {
+        if (!p.grad().defined()) continue;
+        if (expected.size() <= i) expected.push_back(p.grad().clone() / 2);
+        else expected[i] += p.grad() / 2;
+        ++i;
+      }
+    }
+    // Bucket caps of one float: each parameter its own bucket.
+    train::GradientReducer reducer(group_ptr, net, train::GradientReducerOptions().bucket_bytes(4).first_bucket_bytes(4));
+    bool ok = reducer.num_buckets() == 6;
+    for (int step = 0; step < 2; ++step) {  // the reducer is reused from step to step
+      net.zero_grad(true);
+      reducer.prepare();
+      net.loss(data(group.rank())).backward();
+      // The last layer's two buckets went out during backward. The unused layer's two hold back
+      // the first layer's (buckets go out in order, the same on every rank) until finish().
+      ok = ok && reducer.sent_during_backward() == 2;
+      reducer.finish();
+      size_t i = 0;
+      for (const auto& p : net.parameters()) {
+        if (!p.grad().defined()) continue;
+        ok = ok && torch::allclose(p.grad(), expected[i++], 1e-6, 1e-7);
+      }
+      ok = ok && i == 4 && !net.unused->weight.grad().defined();
+    }
+    // Unarmed, a backward pass sends nothing (another optimizer's loss).
+    net.zero_grad(true);
+    net.loss(data(0)).backward();
+    group.barrier();
+    return ok;
+  }));
+}
+
+TEST(DistributedGroup, GradientReducerNoticesParametersReplacedAfterIt) {
+  if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+  EXPECT_TRUE(in_ranks(1, [](train::DistributedGroup& group) {
+    auto group_ptr = std::shared_ptr<train::DistributedGroup>(&group, [](train::DistributedGroup*) {});
+    ThreeLayers net;
+    train::GradientReducer reducer(group_ptr, net);
+    // Loading a checkpoint (what --resume does) gives the parameters new gradient accumulators.
+    torch::serialize::OutputArchive out;
+    net.save(out);
+    std::ostringstream bytes;
+    out.save_to(bytes);
+    torch::serialize::InputArchive in;
+    std::istringstream stream(bytes.str());
+    in.load_from(stream);
+    net.load(in);
+    net.zero_grad(true);
+    reducer.prepare();
+    net.loss(torch::rand({3, 4})).backward();
+    return throws_with([&] { reducer.finish(); }, "a gradient arrived without its hook");
   }));
 }
 

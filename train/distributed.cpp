@@ -72,7 +72,7 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Dev
 DistributedGroup::~DistributedGroup() = default;
 void DistributedGroup::broadcast(const std::vector<torch::Tensor>&) const {}
 void DistributedGroup::all_reduce_sum(const std::vector<torch::Tensor>&) const {}
-void DistributedGroup::average_gradients(torch::nn::Module&, int64_t) const {}
+std::function<void()> DistributedGroup::start_all_reduce_sum(const torch::Tensor&) const { return [] {}; }
 void DistributedGroup::barrier() const {}
 
 #else
@@ -204,19 +204,10 @@ void DistributedGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors)
   });
 }
 
-void DistributedGroup::average_gradients(torch::nn::Module& module, int64_t bucket_bytes) const {
-  // Parameters without a gradient (not used in this step) take no part, as with DDP's
-  // find_unused_parameters; the graph, and so that set, is the same on every rank.
-  std::vector<torch::Tensor> grads;
-  for (const auto& p : module.parameters())
-    if (p.grad().defined()) grads.push_back(p.grad());
-  const double world = static_cast<double>(world_size());
-  impl_->bucketed(
-      grads, bucket_bytes, "averaging gradients",
-      [&](std::vector<torch::Tensor>& flat) {
-        return impl_->start([&](auto& group) { return group.allreduce(flat, c10d::AllreduceOptions{}); });
-      },
-      [world](torch::Tensor& flat) { flat.div_(world); });
+std::function<void()> DistributedGroup::start_all_reduce_sum(const torch::Tensor& flat) const {
+  std::vector<torch::Tensor> tensors{flat};
+  auto work = impl_->start([&](auto& group) { return group.allreduce(tensors, c10d::AllreduceOptions{}); });
+  return [impl = impl_.get(), work] { impl->wait(work, "averaging gradients"); };
 }
 
 void DistributedGroup::barrier() const {

@@ -6,6 +6,7 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +51,9 @@ class DistributedGroup {
   void broadcast(const std::vector<torch::Tensor>& tensors) const;
   // Sums over the ranks, in place.
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors) const;
-  // Averages the gradients of `module`'s parameters over the ranks, flattened into buckets of at
-  // most `bucket_bytes` (DDP's bucket_cap_mb = 25), all sent before the first is waited for.
-  void average_gradients(torch::nn::Module& module, int64_t bucket_bytes = 25 << 20) const;
+  // Starts summing `flat` over the ranks, in place; the returned function waits for the result
+  // (and throws, naming what happened, if a rank failed). Gradients: GradientReducer.
+  std::function<void()> start_all_reduce_sum(const torch::Tensor& flat) const;
   void barrier() const;
 
  private:

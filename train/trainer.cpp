@@ -13,6 +13,7 @@
 #include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
+#include "train/gradient_reducer.h"
 #include "train/plot.h"
 #include "train/progress.h"
 #include "train/stop.h"
@@ -182,6 +183,7 @@ struct Trainer::Optimizers {
   std::vector<OptimizedPart> parts;
   std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
   std::vector<std::vector<double>> lr_scales;  // per optimizer, per parameter group
+  std::vector<std::unique_ptr<GradientReducer>> reducers;  // per optimizer, in data-parallel training
 
   Optimizers(Task& task, const OptimizerConfig& config) {
     auto* multi = dynamic_cast<MultiOptimizerTask*>(&task);
@@ -191,6 +193,11 @@ struct Trainer::Optimizers {
       lr_scales.push_back(learning_rate_scales(*part.module, config));
       for (auto& scale : lr_scales.back()) scale *= part.lr_scale;
     }
+  }
+  // Once the parameters are final (loading a checkpoint may replace their gradient accumulators,
+  // where the reducers' hooks sit).
+  void reduce_gradients_over(const std::shared_ptr<DistributedGroup>& group) {
+    for (const auto& part : parts) reducers.push_back(std::make_unique<GradientReducer>(group, *part.module));
   }
   std::vector<torch::optim::Optimizer*> pointers() const {
     std::vector<torch::optim::Optimizer*> out;
@@ -250,8 +257,9 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
       set_learning_rate(*optimizers.optimizers[k], epoch.lr, optimizers.lr_scales[k]);
       auto out = multi ? multi->training_step(batch, k) : task.training_step(batch);
       model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
-      out.loss.backward();
-      if (group) group->average_gradients(*optimizers.parts[k].module);
+      if (group) optimizers.reducers[k]->prepare();
+      out.loss.backward();  // in data-parallel training, gradients are sent to the other ranks meanwhile
+      if (group) optimizers.reducers[k]->finish();
       if (options_.gradient_clip_val() > 0) clip_gradients(*optimizers.parts[k].module, options_.gradient_clip_val());
       optimizers.optimizers[k]->step();
       epoch.metrics.add(out.metrics);
@@ -317,6 +325,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
     auto tensors = model.parameters();
     for (const auto& b : model.buffers()) tensors.push_back(b);
     group->broadcast(tensors);  // every rank starts from rank 0's weights
+    optimizers.reduce_gradients_over(group);
   }
   state.config = options_.config();
   const bool write = !options_.run_dir().empty();
