@@ -9,3 +9,5 @@ ctest --output-on-failure -j "$(nproc)" --timeout 600
 # The parsers under libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer, briefly
 # (scripts/fuzz.sh 60 or more for a real run; docs/RELIABILITY.md).
 "$root/scripts/fuzz.sh" "${D2L_FUZZ_SECONDS:-15}"
+# The unit tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/).
+"$root/scripts/sanitize.sh"

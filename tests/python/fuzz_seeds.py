@@ -57,6 +57,9 @@ with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
 legacy = io.BytesIO()
 torch.save(state, legacy, _use_new_zipfile_serialization=False)
 seed("torch_file", "legacy.pth", legacy.getvalue())
+wrapped = io.BytesIO()  # a training checkpoint wrapping the state dict (read_state_dict unwraps it)
+torch.save({"epoch": 3, "state_dict": state}, wrapped)
+seed("torch_file", "wrapped.pth", wrapped.getvalue())
 
 
 def metadata(extra, preprocessing):

@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <cstring>
+#include <optional>
 #include <fstream>
 #include <map>
 
@@ -144,12 +145,13 @@ PyValue read_torch_file(const fs::path& file) {
 StateDict read_state_dict(const fs::path& file) {
   auto value = read_torch_file(file);
   if (!all_tensors(value) && value.kind == PyValue::Kind::dict) {
+    // A checkpoint dict wrapping the state dict. The entry is copied out before `value` is
+    // replaced: assigning a part of `value` to it directly would free the part mid-copy.
+    std::optional<PyValue> wrapped;
     for (const auto* wrapper : {"state_dict", "model", "model_state_dict"})
       for (const auto& [k, v] : *value.entries)
-        if (k.string == wrapper && all_tensors(v)) {
-          value = v;
-          break;
-        }
+        if (!wrapped && k.string == wrapper && all_tensors(v)) wrapped = v;
+    if (wrapped) value = std::move(*wrapped);
   }
   if (!all_tensors(value)) {
     std::string what = kind_name(value.kind);
