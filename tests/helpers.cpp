@@ -54,6 +54,8 @@ void write_fake_mnist(const fs::path& dir, int64_t n_train, int64_t n_test) {
 
 fs::path source_dir() { return D2L_SOURCE_DIR; }
 
+fs::path kill_during_write_library() { return D2L_KILL_DURING_WRITE; }
+
 void write_image_folder(const std::filesystem::path& dir, int n_train, int n_test) {
   std::mt19937 rng(0);
   for (const auto& [split, n] : {std::pair<std::string, int>{"train", n_train}, {"test", n_test}})

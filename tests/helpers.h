@@ -41,6 +41,9 @@ struct CommandResult {
 // The repository's root folder (for tests/python/ scripts).
 std::filesystem::path source_dir();
 
+// tests/fault/kill_during_write.cpp, built as a shared library for LD_PRELOAD.
+std::filesystem::path kill_during_write_library();
+
 // Runs the d2l binary with `args` (a shell-quoted string), with HOME and D2L_DATA pointed away
 // from real data unless `env` sets them.
 CommandResult run_d2l(const std::string& args, const std::string& env = "");

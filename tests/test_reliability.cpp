@@ -3,7 +3,10 @@
 // interval, and a full disk during a checkpoint keeps the previous one.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <chrono>
+#include <fstream>
+#include <set>
 #include <random>
 #include <regex>
 
@@ -113,6 +116,71 @@ TEST_F(KillAnywhere, SigkillAtRandomMomentsNeverLosesMoreThanOneEpoch) {
   std::printf("[ killed %d times, %d during a write; %.1f s uninterrupted ]\n", kills, during_writes, ref_seconds);
   EXPECT_GE(kills, 4);
   expect_same_weights(dir_ / "ref", run);
+}
+
+// Aimed kills: every file a run writes atomically (its config, checkpoints, metrics, curves,
+// summary) cut short by SIGKILL at its first, middle and last write, through
+// tests/fault/kill_during_write.cpp. After each, the checkpoint is the previous one, and the run
+// resumes (or starts again) to the weights of an uninterrupted run.
+TEST_F(KillAnywhere, SigkillDuringEveryKindOfWriteKeepsThePreviousCheckpoint) {
+  const int64_t epochs = 2;
+  const auto flags = [&](const fs::path& out) { return train(out, epochs) + " --limit-train 1024 --quiet"; };
+  std::string preload = "LD_PRELOAD=" + kill_during_write_library().string() + " ";
+#if defined(__SANITIZE_ADDRESS__)
+  preload += "ASAN_OPTIONS=verify_asan_link_order=0 ";  // the injector is loaded ahead of the sanitizer
+#endif
+  // The uninterrupted run, numbering its writes to temporary files: runs of writes to one file.
+  const auto log = dir_ / "writes.log";
+  const auto ref = run_shell(preload + "D2L_WRITE_LOG=" + log.string() + " \"$D2L\" " + flags(dir_ / "ref"));
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+  struct Span {
+    std::string file;  // relative to the run folder, without .tmpPID
+    long first = 0, last = 0;
+  };
+  std::vector<Span> spans;
+  std::ifstream in(log);
+  long number = 0;
+  std::string path;
+  const auto prefix = (dir_ / "ref").string() + "/";
+  while (in >> number >> path) {
+    ASSERT_EQ(path.rfind(prefix, 0), 0u) << path;
+    const auto file = path.substr(prefix.size(), path.rfind(".tmp") - prefix.size());
+    if (spans.empty() || spans.back().file != file) spans.push_back({file, number, number});
+    spans.back().last = number;
+  }
+  std::set<std::string> kinds;
+  for (const auto& span : spans) kinds.insert(span.file);
+  for (const auto* expected : {"config.toml", "checkpoints/last.pt", "checkpoints/best.pt", "metrics.csv"})
+    EXPECT_TRUE(kinds.count(expected)) << expected << " was not written through a temporary file";
+
+  const auto run = dir_ / "run";
+  int kills = 0;
+  for (const auto& span : spans) {
+    for (const long at : std::set<long>{span.first, (span.first + span.last) / 2, span.last}) {
+      SCOPED_TRACE(span.file + " at write " + std::to_string(at));
+      fs::remove_all(run);
+      const auto r = run_shell(preload + "D2L_KILL_AT_WRITE=" + std::to_string(at) + " \"$D2L\" " + flags(run));
+      ASSERT_EQ(r.exit_code, 128 + SIGKILL) << r.output;
+      ASSERT_TRUE(contains(r.output, "SIGKILL while writing " + (run / span.file).string() + ".tmp")) << r.output;
+      ++kills;
+      // The checkpoint is the last one completed before the kill, whole.
+      int64_t completed = 0;
+      for (const auto& s : spans) completed += s.file == "checkpoints/last.pt" && s.last < at;
+      const bool has_checkpoint = fs::exists(run / "checkpoints" / "last.pt");
+      ASSERT_EQ(has_checkpoint, completed > 0);
+      if (has_checkpoint) EXPECT_EQ(checkpoint_epoch(run), completed);
+      // It goes on from there (or from the start), and ends as the uninterrupted run did.
+      const auto again = run_d2l(has_checkpoint ? "train --resume " + run.string() + " --quiet" : flags(run));
+      ASSERT_EQ(again.exit_code, 0) << again.output;
+      for (const auto& folder : {run, run / "checkpoints"})
+        for (const auto& e : fs::directory_iterator(folder))
+          EXPECT_FALSE(train::is_temporary_name(e.path().filename().string())) << e.path();
+      expect_same_weights(dir_ / "ref", run);
+    }
+  }
+  std::string written;
+  for (const auto& span : spans) written += " " + span.file + " (" + std::to_string(span.last - span.first + 1) + ")";
+  std::printf("[ %d kills; the writes of the run:%s ]\n", kills, written.c_str());
 }
 
 TEST_F(KillAnywhere, FullDiskDuringACheckpointKeepsThePreviousOne) {
