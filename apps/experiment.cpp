@@ -305,6 +305,7 @@ Experiment build_experiment(const RunConfig& config, bool load_weights) {
   e.config = resolve(config);
   e.spec = &find_model(e.config.model);
   e.device = parse_device(e.config.device);
+  train::check_precision(e.device, train::parse_precision(e.config.amp));  // before any work
   const int64_t threads = e.config.threads > 0 ? e.config.threads : std::max(1u, std::thread::hardware_concurrency());
   at::set_num_threads(static_cast<int>(threads));
   e.data = find_dataset(e.config.data).load(e.config, *e.config.resize);
@@ -362,6 +363,7 @@ train::TrainerOptions trainer_options(const Experiment& e, const fs::path& run_d
       .seed(static_cast<uint64_t>(c.seed))
       .device(e.device)
       .channels_last(c.channels_last)
+      .precision(train::parse_precision(c.amp))
       .run_dir(run_dir)
       .config(to_toml(c))
       .run_info({{"model", c.model}, {"data", c.data}, {"section", e.spec->section}})

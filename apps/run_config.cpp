@@ -196,6 +196,7 @@ void validate(const RunConfig& c) {
   };
   if (c.sampling) one_of("--sampling", "sampling", *c.sampling, {"sequential", "random", "windowed"});
   one_of("--tokens", "token kind", c.tokens, {"char", "word"});
+  one_of("--amp", "precision", c.amp, {"none", "bf16", "fp16"});
   non_negative(static_cast<double>(c.threads), "--threads (threads)");
   non_negative(static_cast<double>(c.limit_train), "--limit-train (limit_train)");
   non_negative(static_cast<double>(c.limit_test), "--limit-test (limit_test)");

@@ -47,6 +47,7 @@ struct RunConfig {
   int64_t threads = 0;  // 0: all cores
   std::string device = "auto";
   bool channels_last = false;
+  std::string amp = "none";  // mixed precision: none | bf16 | fp16
   std::string out;  // run directory; empty: runs/<model>-<time>
   int64_t limit_train = 0, limit_test = 0;
   bool drop_last = false;  // drop the last, short training batch of each epoch
@@ -107,6 +108,7 @@ void for_each_setting(Visitor&& visit, Configs&... c) {
   visit("threads", "CPU threads; 0: all cores", c.threads...);
   visit("device", "auto | cpu | cuda | cuda:N", c.device...);
   visit("channels_last", "NHWC layout for weights and images (often faster convolutions)", c.channels_last...);
+  visit("amp", "mixed precision of training steps: none | bf16 | fp16 (CUDA; with a gradient scaler)", c.amp...);
   visit("out", "run directory (default: runs/<model>[-N])", c.out...);
   visit("limit_train", "train on the first N examples only (0: all)", c.limit_train...);
   visit("limit_test", "evaluate on the first N examples only (0: all)", c.limit_test...);

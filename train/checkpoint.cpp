@@ -87,6 +87,8 @@ void save_checkpoint(const fs::path& file, torch::nn::Module& model,
   archive.write("best", c10::IValue(state.best));
   archive.write("batch", c10::IValue(state.batch));
   archive.write("batch_size", c10::IValue(state.batch_size));
+  archive.write("grad_scale", c10::IValue(state.grad_scale));
+  archive.write("grad_scale_growth", c10::IValue(state.grad_scale_growth));
   archive.write("partial_metrics", c10::IValue(totals_text(state.partial_metrics)));
   archive.write("history", c10::IValue(state.history.to_csv()));
   archive.write("config", c10::IValue(state.config));
@@ -120,6 +122,8 @@ TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model,
   if (archive.try_read("best", value)) state.best = value.toDouble();
   if (archive.try_read("batch", value)) state.batch = value.toInt();
   if (archive.try_read("batch_size", value)) state.batch_size = value.toInt();
+  if (archive.try_read("grad_scale", value)) state.grad_scale = value.toDouble();
+  if (archive.try_read("grad_scale_growth", value)) state.grad_scale_growth = value.toInt();
   if (archive.try_read("partial_metrics", value)) state.partial_metrics = parse_totals(value.toStringRef(), file);
   try {
     torch::serialize::InputArchive model_archive;

@@ -22,6 +22,10 @@ struct TrainingState {
   int64_t batch_size = 0;
   MetricAccumulator::Totals partial_metrics;
   double best = std::numeric_limits<double>::quiet_NaN();  // best value of the monitored metric
+  // Mixed precision with float16 (--amp fp16): the gradient scaler's scale (0: none) and its
+  // count of good steps since the scale last changed.
+  double grad_scale = 0;
+  int64_t grad_scale_growth = 0;
   History history;
   std::string config;  // the run's effective config.toml
 };

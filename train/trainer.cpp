@@ -184,6 +184,7 @@ struct Trainer::Optimizers {
   std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
   std::vector<std::vector<double>> lr_scales;  // per optimizer, per parameter group
   std::vector<std::unique_ptr<GradientReducer>> reducers;  // per optimizer, in data-parallel training
+  std::optional<GradScaler> scaler;  // --amp fp16
 
   Optimizers(Task& task, const OptimizerConfig& config) {
     auto* multi = dynamic_cast<MultiOptimizerTask*>(&task);
@@ -253,18 +254,34 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
     const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
     if (group && !buffers.empty()) group->broadcast(buffers);  // DDP's broadcast_buffers
     epoch.lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
+    auto& scaler = optimizers.scaler;
+    bool finite = true;  // with a scaler: no inf or NaN in this step's gradients
     for (size_t k = 0; k < optimizers.parts.size(); ++k) {
       set_learning_rate(*optimizers.optimizers[k], epoch.lr, optimizers.lr_scales[k]);
-      auto out = multi ? multi->training_step(batch, k) : task.training_step(batch);
+      auto out = [&] {
+        const AutocastGuard autocast(options_.device(), options_.precision());
+        return multi ? multi->training_step(batch, k) : task.training_step(batch);
+      }();
       model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
       if (group) optimizers.reducers[k]->prepare();
-      out.loss.backward();  // in data-parallel training, gradients are sent to the other ranks meanwhile
+      // In data-parallel training, gradients are sent to the other ranks while backward runs.
+      (scaler ? scaler->scale(out.loss) : out.loss).backward();
       if (group) optimizers.reducers[k]->finish();
-      if (options_.gradient_clip_val() > 0) clip_gradients(*optimizers.parts[k].module, options_.gradient_clip_val());
-      optimizers.optimizers[k]->step();
+      auto& part = *optimizers.parts[k].module;
+      if (scaler && !scaler->unscale(part)) {
+        finite = false;  // skipped, as GradScaler.step skips it; the scale shrinks below
+      } else {
+        if (options_.gradient_clip_val() > 0) clip_gradients(part, options_.gradient_clip_val());
+        optimizers.optimizers[k]->step();
+      }
       epoch.metrics.add(out.metrics);
       if (out.tokens.defined())
         epoch.tokens = epoch.tokens.defined() ? epoch.tokens + out.tokens.detach() : out.tokens.detach().to(torch::kFloat64);
+    }
+    if (scaler) {
+      scaler->update(finite);
+      state.grad_scale = scaler->current_scale();
+      state.grad_scale_growth = scaler->growth_tracker();
     }
     ++state.step;
     progress.batch(epoch.index + 1, options_.max_epochs(), i, steps_per_epoch, [&] { return format_metrics(means()); });
@@ -306,6 +323,7 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   const auto wall_start = Clock::now();
   const StopSignals signals;  // Ctrl-C and SIGTERM stop after a step, with a checkpoint
   const auto device = options_.device();
+  check_precision(device, options_.precision());
   auto& model = task.model();
   model.to(device);
   if (options_.channels_last()) use_channels_last(model);
@@ -321,6 +339,10 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
 
   TrainingState state;
   if (resume) state = load_checkpoint(*resume, model, optimizers.pointers());
+  if (options_.precision() == Precision::fp16) {
+    optimizers.scaler.emplace();
+    if (state.grad_scale > 0) optimizers.scaler->restore(state.grad_scale, state.grad_scale_growth);
+  }
   if (group) {
     auto tensors = model.parameters();
     for (const auto& b : model.buffers()) tensors.push_back(b);

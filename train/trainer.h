@@ -12,6 +12,7 @@
 #include <string>
 
 #include "data/data_module.h"
+#include "train/amp.h"
 #include "train/checkpoint.h"
 #include "train/metrics.h"
 #include "train/optimizer.h"
@@ -37,6 +38,9 @@ struct TrainerOptions {
   // Keep 4-D weights and image batches in NHWC order (channels last), which oneDNN's and
   // cuDNN's convolutions often run faster.
   TORCH_ARG(bool, channels_last) = false;
+  // Mixed precision of the training steps' forward passes (--amp): bf16, or fp16 (CUDA) with a
+  // gradient scaler whose state the checkpoints keep. Evaluation stays in float32.
+  TORCH_ARG(Precision, precision) = Precision::fp32;
   // Where config.toml, metrics.csv, summary.json, curves.png and checkpoints/ go; empty: nowhere.
   TORCH_ARG(std::filesystem::path, run_dir) = {};
   TORCH_ARG(std::string, config) = "";  // the effective config (TOML)
