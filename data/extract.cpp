@@ -29,6 +29,13 @@ std::vector<fs::path> extract_archive(const fs::path& archive, const fs::path&) 
 
 namespace {
 
+// libarchive's message for the last error; it has none for some corrupt archives (a null
+// pointer, found by fuzzing: appending it to a string crashed).
+std::string error_text(struct archive* reader) {
+  const char* text = archive_error_string(reader);
+  return text ? text : "no detail from libarchive";
+}
+
 using Reader = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 
 // The entry's path as a relative path inside the destination, or an error naming it.
@@ -62,7 +69,7 @@ void write_entry(struct archive* reader, const fs::path& archive, const std::str
   }
   if (status != ARCHIVE_EOF)
     throw std::runtime_error(archive.string() + ": entry '" + name + "' is corrupt or truncated (" +
-                             archive_error_string(reader) + ")");
+                             error_text(reader) + ")");
   if (std::fflush(file.get()) != 0)
     throw std::runtime_error("cannot write " + out.string() + ": " + std::strerror(errno));
 }
@@ -75,7 +82,7 @@ std::set<fs::path> unpack(const fs::path& archive, const fs::path& staging) {
   archive_read_support_format_zip(reader.get());
   if (archive_read_open_filename(reader.get(), archive.c_str(), 1 << 16) != ARCHIVE_OK)
     throw std::runtime_error(archive.string() + ": cannot open as a zip or tar archive (" +
-                             archive_error_string(reader.get()) + ")");
+                             error_text(reader.get()) + ")");
   std::set<fs::path> top;
   struct archive_entry* entry = nullptr;
   int status;
@@ -97,7 +104,7 @@ std::set<fs::path> unpack(const fs::path& archive, const fs::path& staging) {
   }
   if (status != ARCHIVE_EOF)
     throw std::runtime_error(archive.string() + ": corrupt or truncated archive (" +
-                             archive_error_string(reader.get()) + ")");
+                             error_text(reader.get()) + ")");
   if (top.empty()) throw std::runtime_error(archive.string() + ": the archive is empty");
   return top;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of untrusted input (IDX, CIFAR-10, text corpora, sentence pairs, TOML configs,
-# pickles, PyTorch weight files, VOC masks, the metadata of exported TorchScript) with libFuzzer,
+# pickles, PyTorch weight files, VOC masks, the metadata of exported TorchScript, archives) with libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer:
 #   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), from valid seed files
 # Builds with clang into build-fuzz/ (or $D2L_FUZZ_DIR). Inputs that crash land in
@@ -9,7 +9,8 @@ set -euo pipefail
 seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${D2L_FUZZ_DIR:-$root/build-fuzz}"
-targets=(idx_file cifar10_batch text_corpus sentence_pairs toml_config pickle torch_file voc_mask torchscript_metadata)
+targets=(idx_file cifar10_batch text_corpus sentence_pairs toml_config pickle torch_file voc_mask torchscript_metadata
+         archive)
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DD2L_FUZZ=ON -DD2L_BUILD_TESTS=OFF -DD2L_BUILD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"

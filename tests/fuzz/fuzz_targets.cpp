@@ -9,6 +9,7 @@
 #include "apps/export_info.h"
 #include "apps/run_config.h"
 #include "data/cifar10.h"
+#include "data/extract.h"
 #include "data/idx.h"
 #include "data/image.h"
 #include "data/text.h"
@@ -114,11 +115,33 @@ void torchscript_metadata(const uint8_t* data, size_t size) {
   if (X.dim() != 4 || X.size(0) != 1) throw std::logic_error("prepare_image: wrong shape");
 }
 
+void archive(const uint8_t* data, size_t size) {
+  const auto file = as_file(data, size, "input.archive");
+  const auto box = fs::temp_directory_path() / ("d2l-fuzz-" + std::to_string(::getpid()) + "-box");
+  fs::remove_all(box);
+  fs::create_directories(box / "dest");
+  bool refused = false;
+  try {
+    data::extract_archive(file, box / "dest");
+  } catch (const std::exception&) {
+    refused = true;
+  }
+  // Whatever the archive holds: nothing beside the destination, no links in it, and a refused
+  // archive leaves it as it was (empty).
+  for (const auto& entry : fs::directory_iterator(box))
+    if (entry.path().filename() != "dest") throw std::logic_error("extract_archive wrote outside its folder");
+  for (const auto& entry : fs::recursive_directory_iterator(box / "dest"))
+    if (entry.is_symlink()) throw std::logic_error("extract_archive created a link");
+  if (refused && !fs::is_empty(box / "dest")) throw std::logic_error("a refused archive left files behind");
+  fs::remove_all(box);
+}
+
 const std::vector<std::pair<std::string, Target>>& targets() {
   static const std::vector<std::pair<std::string, Target>> all = {
       {"idx_file", idx_file},           {"cifar10_batch", cifar10_batch}, {"text_corpus", text_corpus},
       {"sentence_pairs", sentence_pairs}, {"toml_config", toml_config},   {"pickle", pickle},
-      {"torch_file", torch_file},       {"voc_mask", voc_mask},           {"torchscript_metadata", torchscript_metadata}};
+      {"torch_file", torch_file},       {"voc_mask", voc_mask},           {"torchscript_metadata", torchscript_metadata},
+      {"archive", archive}};
   return all;
 }
 

@@ -19,6 +19,7 @@ void pickle(const uint8_t* data, size_t size);             // train/weights/pick
 void torch_file(const uint8_t* data, size_t size);         // train/weights/torch_file.h: zip or legacy
 void voc_mask(const uint8_t* data, size_t size);           // data/voc.h: a mask image to class indices
 void torchscript_metadata(const uint8_t* data, size_t size);  // apps/export_info.h: an export's d2l.toml, applied
+void archive(const uint8_t* data, size_t size);            // data/extract.h: nothing may land outside the folder
 
 // Every target by name, for the regression test.
 using Target = void (*)(const uint8_t*, size_t);

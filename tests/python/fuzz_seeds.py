@@ -7,6 +7,7 @@ import io
 import os
 import struct
 import sys
+import tarfile
 import zipfile
 import zlib
 
@@ -83,3 +84,35 @@ seed("torchscript_metadata", "gru.toml", metadata(
     "classes = []\nmodel = 'gru'\nsection = '10.2'\ntitle = 'GRU'\ninput_shape = [ 35 ]\ninput_dtype = 'int64'\n"
     "tokens = 'char'\nvocab = [ '<unk>', ' ', 'e', 't', 'a', 'i', 'n', 'o', 's', 'h', 'r' ]\n",
     "stored_shape = [ 35 ]\nchannels = 0\ncrop = 0\nresize = 0\nmean = []\nstd = []\n"))
+
+
+def archive_seed(name, make):
+    buffer = io.BytesIO()
+    make(buffer)
+    seed("archive", name, buffer.getvalue())
+
+
+def tar_of(entries, mode):
+    def make(buffer):
+        with tarfile.open(fileobj=buffer, mode=mode) as t:
+            for entry, content in entries:
+                info = tarfile.TarInfo(entry)
+                info.size = len(content)
+                t.addfile(info, io.BytesIO(content))
+    return make
+
+
+def zip_of(entries):
+    def make(buffer):
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for entry, content in entries:
+                z.writestr(entry, content)
+    return make
+
+
+# The layouts of the book's archives (fra-eng.zip, VOC's tar), and one that tries to escape.
+pairs = [("fra-eng/fra.txt", b"Go.\tVa !\n"), ("fra-eng/_about.txt", b"about\n")]
+archive_seed("fra-eng.zip", zip_of(pairs))
+archive_seed("voc.tar", tar_of([("VOCdevkit/VOC2012/ImageSets/Segmentation/train.txt", b"2007_000032\n")], "w"))
+archive_seed("pairs.tar.gz", tar_of(pairs, "w:gz"))
+archive_seed("dotdot.tar", tar_of(pairs + [("fra-eng/../../evil.txt", b"escaped\n")], "w"))
