@@ -5,7 +5,6 @@
 // d2l predict FCN_RUN [IMAGE...] --out DIR           segmentation masks beside their images
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
-#include <torch/nn/functional/upsampling.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,14 +21,13 @@
 #include "train/plot.h"
 #include "data/image.h"
 #include "data/imagenet_classes.h"
+#include "data/resize.h"
 #include "data/voc.h"
 #include "train/torchscript.h"
 #include "train/weights/state_dict.h"
 
 namespace d2l::apps {
 namespace {
-
-namespace F = torch::nn::functional;
 
 struct PredictArgs {
   std::string checkpoint;
@@ -47,20 +45,13 @@ struct PredictArgs {
   int64_t seed = 0;   // MAE runs: which patches are masked
 };
 
-torch::Tensor resize(const torch::Tensor& X, int64_t height, int64_t width) {
-  return F::interpolate(X, F::InterpolateFuncOptions()
-                               .size(std::vector<int64_t>{height, width})
-                               .mode(torch::kBilinear)
-                               .align_corners(false));
-}
-
 // torchvision's ImageNet evaluation transform: Resize(256) (shorter side to 256, the longer one
 // truncated as torchvision does), CenterCrop(224) (offsets rounded half to even, as Python's
 // round), ImageNet mean and std.
 torch::Tensor imagenet_input(const std::filesystem::path& file) {
   auto X = data::read_image(file, 3).unsqueeze(0).to(torch::kFloat32).div_(255.0);
   const int64_t h = X.size(2), w = X.size(3);
-  X = h <= w ? resize(X, 256, 256 * w / h) : resize(X, 256 * h / w, 256);
+  X = h <= w ? data::resize_batch(X, 256, 256 * w / h) : data::resize_batch(X, 256 * h / w, 256);
   const auto top = static_cast<int64_t>(std::nearbyint((X.size(2) - 224) / 2.0));
   const auto left = static_cast<int64_t>(std::nearbyint((X.size(3) - 224) / 2.0));
   X = X.slice(2, top, top + 224).slice(3, left, left + 224);

@@ -1,12 +1,13 @@
 #include "apps/export_info.h"
 
-#include <torch/nn/functional/upsampling.h>
 #include <torch/version.h>
 #include <toml++/toml.h>
 
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+
+#include "data/resize.h"
 
 namespace d2l::apps {
 namespace {
@@ -184,13 +185,9 @@ ExportInfo parse_export_info(const std::string& text, const std::string& source)
 
 torch::Tensor prepare_image(const torch::Tensor& image, const std::vector<int64_t>& stored,
                             const data::Transform& transform) {
-  namespace F = torch::nn::functional;
   if (stored.size() != 3) throw std::invalid_argument("this model does not take images");
-  auto X = F::interpolate(image.to(torch::kFloat32), F::InterpolateFuncOptions()
-                                                         .size(std::vector<int64_t>{stored[1], stored[2]})
-                                                         .mode(torch::kBilinear)
-                                                         .align_corners(false));
-  return transform(X.round_().clamp_(0, 255).to(torch::kUInt8));
+  const auto X = data::resize_batch(image.to(torch::kFloat32), stored[1], stored[2]);
+  return transform(X.round().clamp_(0, 255).to(torch::kUInt8));
 }
 
 }  // namespace d2l::apps

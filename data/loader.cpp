@@ -1,10 +1,11 @@
 #include "data/loader.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/nn/functional/upsampling.h>
 
 #include <cmath>
 #include <stdexcept>
+
+#include "data/resize.h"
 
 namespace d2l::data {
 
@@ -15,16 +16,6 @@ TensorDataset TensorDataset::head(int64_t n) const {
 }
 
 namespace {
-
-namespace F = torch::nn::functional;
-
-torch::Tensor resize_to(const torch::Tensor& X, int64_t height, int64_t width) {
-  if (X.size(2) == height && X.size(3) == width) return X;
-  return F::interpolate(X, F::InterpolateFuncOptions()
-                               .size(std::vector<int64_t>{height, width})
-                               .mode(torch::kBilinear)
-                               .align_corners(false));
-}
 
 torch::Tensor center_crop(const torch::Tensor& X, int64_t side) {
   const int64_t top = std::max<int64_t>(0, (X.size(2) - side) / 2), left = std::max<int64_t>(0, (X.size(3) - side) / 2);
@@ -55,7 +46,7 @@ torch::Tensor augment_batch(const torch::Tensor& X, int64_t side, bool flip, at:
       }
     }
     auto crop = X.slice(0, k, k + 1).slice(2, top, top + h).slice(3, left, left + w);
-    crop = resize_to(crop, side, side);
+    crop = resize_batch(crop, side, side);
     if (flip && draws[k][kTries * 4] < 0.5) crop = crop.flip({3});
     out.push_back(crop);
   }
@@ -72,7 +63,7 @@ torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) con
     const int64_t side = random_resized_crop > 0 ? random_resized_crop : crop > 0 ? crop : X.size(2);
     X = augment_batch(X, side, horizontal_flip, *augment);
   } else {
-    if (resize > 0) X = resize_to(X, resize, resize);
+    if (resize > 0) X = resize_batch(X, resize, resize);
     if (crop > 0) X = center_crop(X, crop);
   }
   if (channels > 1 && X.size(1) == 1) X = X.expand({-1, channels, -1, -1});

@@ -38,7 +38,7 @@ void set_autocast_dtype(torch::DeviceType type, at::ScalarType dtype) {
 }  // namespace
 
 Precision parse_precision(const std::string& name) {
-  if (name == "none" || name == "fp32") return Precision::fp32;
+  if (name == "none") return Precision::fp32;
   if (name == "bf16") return Precision::bf16;
   if (name == "fp16") return Precision::fp16;
   throw std::invalid_argument("--amp: '" + name + "' is not a precision (expected none, bf16 or fp16)");

@@ -122,6 +122,7 @@ TrainingState load_checkpoint(const fs::path& file, torch::nn::Module& model,
   if (archive.try_read("best", value)) state.best = value.toDouble();
   if (archive.try_read("batch", value)) state.batch = value.toInt();
   if (archive.try_read("batch_size", value)) state.batch_size = value.toInt();
+  // Absent from checkpoints written before --amp: those keep no scaler state (0).
   if (archive.try_read("grad_scale", value)) state.grad_scale = value.toDouble();
   if (archive.try_read("grad_scale_growth", value)) state.grad_scale_growth = value.toInt();
   if (archive.try_read("partial_metrics", value)) state.partial_metrics = parse_totals(value.toStringRef(), file);

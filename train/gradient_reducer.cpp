@@ -67,7 +67,6 @@ GradientReducer::~GradientReducer() {
 
 void GradientReducer::prepare() {
   armed_ = true;
-  in_backward_ = true;
   sent_during_backward_ = 0;
 }
 
@@ -82,14 +81,13 @@ void GradientReducer::mark_ready(size_t n) {
   ++bucket.ready;
   while (next_to_send_ < buckets_.size() && buckets_[next_to_send_].ready == buckets_[next_to_send_].params.size()) {
     send(buckets_[next_to_send_++]);
-    if (in_backward_) ++sent_during_backward_;
+    ++sent_during_backward_;  // the hooks run only during backward
   }
 }
 
 void GradientReducer::send(Bucket& bucket) { bucket.wait = group_->start_all_reduce_sum(bucket.flat); }
 
 void GradientReducer::finish() {
-  in_backward_ = false;
   if (!armed_) return;
   torch::NoGradGuard no_grad;
   for (size_t n = 0; n < params_.size(); ++n)

@@ -66,8 +66,7 @@ class GradientReducer {
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators_;
   std::vector<uintptr_t> hook_keys_;
   size_t next_to_send_ = 0;  // buckets are sent in order, the same on every rank
-  bool armed_ = false;
-  bool in_backward_ = false;
+  bool armed_ = false;  // between prepare() and finish()
   int64_t sent_during_backward_ = 0;
 };
 

@@ -249,12 +249,12 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   const auto& group = options_.distributed();
   const auto buffers = model.buffers();
+  auto& scaler = optimizers.scaler;
   epoch.lr = options_.optimizer().lr;
   for (int64_t i = epoch.first_batch; i < steps_per_epoch; ++i) {
     const auto batch = to_device(loader.batch(i), options_.device(), options_.channels_last());
     if (group && !buffers.empty()) group->broadcast(buffers);  // DDP's broadcast_buffers
     epoch.lr = learning_rate_at(options_.schedule(), options_.optimizer().lr, state.step, steps_per_epoch, total_steps);
-    auto& scaler = optimizers.scaler;
     bool finite = true;  // with a scaler: no inf or NaN in this step's gradients
     for (size_t k = 0; k < optimizers.parts.size(); ++k) {
       set_learning_rate(*optimizers.optimizers[k], epoch.lr, optimizers.lr_scales[k]);
