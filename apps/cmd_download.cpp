@@ -1,12 +1,12 @@
 // d2l download NAME...|all: fetch, verify and unpack the book's data sets (d2l's DATA_HUB,
 // torchvision's download=True) into the data folder, ahead of training or for a machine offline.
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <stdexcept>
 
 #include "apps/commands.h"
 #include "apps/suggest.h"
+#include "data/log.h"
 #include "data/hub.h"
 
 namespace d2l::apps {
@@ -66,7 +66,7 @@ void download_command(const DownloadArgs& a) {
                   (entry->folder.empty() ? root : root / entry->folder).string().c_str());
     } catch (const std::exception& e) {
       // Go on with the others: one unreachable server should not stop `d2l download all`.
-      spdlog::error("{}: {}\nto fetch it by hand:\n{}", entry->name, e.what(), data::manual_instructions(*entry, root));
+      logging::error(entry->name + ": " + e.what() + "\nto fetch it by hand:\n" + data::manual_instructions(*entry, root));
       failed.push_back(entry->name);
     }
   }

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "apps/commands.h"
+#include "data/log.h"
 
 namespace d2l::apps {
 namespace {
@@ -141,7 +141,7 @@ void launch_command(const LaunchArgs& a) {
         failed_rank = static_cast<int64_t>(rank);
         failed_status = status;
         if (running > 0 && !g_stopping) {  // after a stop signal, the others are stopping already
-          spdlog::error("rank {} {}; stopping the other ranks", rank, describe(status));
+          logging::error("rank " + std::to_string(rank) + " " + describe(status) + "; stopping the other ranks");
           forward_signal(SIGTERM);
           kill_at = std::chrono::steady_clock::now() + std::chrono::seconds(a.grace_s);
         }

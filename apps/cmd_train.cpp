@@ -1,5 +1,4 @@
 // d2l train MODEL [--config FILE] [flags] | d2l train --resume RUN [flags]
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 

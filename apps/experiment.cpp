@@ -1,14 +1,15 @@
 #include "apps/experiment.h"
 
 #include <ATen/Parallel.h>
-#include <spdlog/spdlog.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
 #include <stdexcept>
 #include <thread>
 
+#include "data/log.h"
 #include "models/init.h"
 #include "models/mae.h"
 #include "train/checkpoint.h"
@@ -97,6 +98,21 @@ std::shared_ptr<models::EncoderDecoderImpl> encoder_decoder(const torch::nn::Any
   return net;
 }
 
+namespace {
+
+// Why CUDA is unavailable: the LibTorch this was built against has none, or no GPU is visible.
+std::string no_cuda_reason() {
+  const std::string torch = std::string("LibTorch ") + TORCH_VERSION;
+#ifdef D2L_TORCH_CUDA
+  return "no CUDA device is visible to " + torch + " (check nvidia-smi and CUDA_VISIBLE_DEVICES)";
+#else
+  return "this d2l is built against " + torch + " for the CPU only; build against a CUDA LibTorch "
+         "(scripts/gpu-build.sh, or CMAKE_PREFIX_PATH=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)'))";
+#endif
+}
+
+}  // namespace
+
 torch::Device parse_device(const std::string& name) {
   if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   if (name == "cpu") return torch::kCPU;
@@ -108,7 +124,8 @@ torch::Device parse_device(const std::string& name) {
       throw std::invalid_argument("--device: '" + name + "' is not a device (expected auto, cpu, cuda or cuda:N)");
     }
     if (!torch::cuda::is_available())
-      throw std::invalid_argument("--device " + name + ": this build or machine has no CUDA device");
+      throw std::invalid_argument("--device " + name + ": " + no_cuda_reason());
+    if (!device->has_index()) device = torch::Device(torch::kCUDA, 0);  // one name for it everywhere
     if (device->has_index() && device->index() >= static_cast<int>(torch::cuda::device_count()))
       throw std::invalid_argument("--device " + name + ": only " + std::to_string(torch::cuda::device_count()) +
                                   " CUDA device(s) present");
@@ -149,7 +166,7 @@ void init_from_run(Experiment& e) {
   try {
     const auto report = train::weights::load_state_dict(*e.model.ptr(), train::weights::state_dict(*from),
                                                         train::weights::LoadOptions().skip_prefixes(e.spec->head), what);
-    if (!c.quiet) spdlog::info("{}: {}", what, train::weights::describe(report));
+    if (!c.quiet) logging::info(what + ": " + train::weights::describe(report));
   } catch (const train::weights::ShapeMismatch& error) {
     throw std::invalid_argument(std::string(error.what()) + " (give '" + c.model +
                                 "' the sizes it was pre-trained with: --resize, --patch-size, --num-hiddens, --num-layers)");
@@ -183,7 +200,7 @@ void start_from_weights(Experiment& e, bool load_weights) {
       if (report.loaded.empty())
         throw std::invalid_argument("--weights " + c.weights + ": none of its tensors has a name of model '" + c.model +
                                     "' (" + train::weights::describe(report) + "); is it a file for another network?");
-      if (!c.quiet) spdlog::info("{}: {}", c.weights, train::weights::describe(report));
+      if (!c.quiet) logging::info(c.weights + ": " + train::weights::describe(report));
     } catch (const train::weights::ShapeMismatch& error) {
       throw std::runtime_error(std::string("--weights ") + error.what() +
                                (c.new_head ? "" : " (to fine-tune on other classes, add --new-head)"));
@@ -233,7 +250,7 @@ models::StyleFeatures style_features(const Experiment& e) {
   models::StyleFeatures net;
   if (c.weights.empty()) {
     if (!c.quiet)
-      spdlog::warn("neural-style without --weights: the VGG-19 that measures content and style has random weights, so "
+      logging::warn("neural-style without --weights: the VGG-19 that measures content and style has random weights, so "
                    "the picture will not look like the book's. torchvision publishes ImageNet-trained weights at "
                    "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth; pass that file with --weights");
   } else {
@@ -249,7 +266,7 @@ models::StyleFeatures style_features(const Experiment& e) {
     if (!report.missing.empty())
       throw std::invalid_argument(what + ": not torchvision's VGG-19 (" + train::weights::describe(report) +
                                   "); neural-style needs vgg19-dcbb9e9d.pth or a file with its names");
-    if (!c.quiet) spdlog::info("{}: VGG-19 features, {} tensors", what, report.loaded.size());
+    if (!c.quiet) logging::info(what + ": VGG-19 features, " + std::to_string(report.loaded.size()) + " tensors");
   }
   net->to(e.device);
   return net;
@@ -424,7 +441,7 @@ std::optional<train::DistributedOptions> rank_options(RunConfig& config, const D
     config.device = "cuda:" + std::to_string(options->local_rank());
   if (options->rank() != 0) {
     config.quiet = true;
-    spdlog::set_level(spdlog::level::warn);
+    logging::only_warnings();
   }
   return options;
 }
@@ -455,10 +472,12 @@ TrainingRun run_training(RunConfig config, const std::optional<fs::path>& resume
   train::Trainer trainer(options);
   const auto& c = experiment.config;
   if (!c.quiet && main_process)
-    spdlog::info("training {} on {} ({} train / {} test examples) for {} epochs on {}, {} threads{}; run: {}", c.model,
-                 c.data, experiment.data.train_loader(*c.batch_size, static_cast<uint64_t>(c.seed)).num_examples(),
-                 experiment.data.val.size(), *c.epochs, experiment.device.str(), at::get_num_threads(),
-                 group ? " x " + std::to_string(group->world_size()) + " processes" : "", run_dir.string());
+    logging::info("training " + c.model + " on " + c.data + " (" +
+                  std::to_string(experiment.data.train_loader(*c.batch_size, static_cast<uint64_t>(c.seed)).num_examples()) +
+                  " train / " + std::to_string(experiment.data.val.size()) + " test examples) for " +
+                  std::to_string(*c.epochs) + " epochs on " + experiment.device.str() + ", " +
+                  std::to_string(at::get_num_threads()) + " threads" +
+                  (group ? " x " + std::to_string(group->world_size()) + " processes" : "") + "; run: " + run_dir.string());
   TrainingRun run{run_dir, trainer.fit(*experiment.task, experiment.data, checkpoint), experiment.model, main_process};
   return run;
 }

@@ -1,5 +1,4 @@
 // d2l: the command line of d2l-cpp. Parse, look up, call; errors are caught once, here.
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <c10/util/Exception.h>
@@ -10,13 +9,11 @@
 
 #include "apps/commands.h"
 #include "apps/suggest.h"
+#include "data/log.h"
 #include "train/memory.h"
 #include "train/stop.h"
 
 namespace {
-
-const char* kOutOfMemoryAdvice =
-    "try a smaller --batch-size or --resize, or fewer examples (--limit-train)";
 
 // CLI11 says "The following argument was not expected: --epoch"; add the close matches.
 std::string with_suggestions(const CLI::App& app, const CLI::ExtrasError& error) {
@@ -44,7 +41,7 @@ int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
   // instead of killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
-  spdlog::set_pattern("[%H:%M:%S] %v");
+  d2l::logging::with_time_of_day();
   CLI::App app{"d2l: Dive into Deep Learning in C++ (LibTorch). Train the book's models from the command line."};
   app.require_subcommand(1);
   d2l::apps::add_list_command(app);
@@ -70,14 +67,14 @@ int main(int argc, char** argv) {
   } catch (const d2l::train::Interrupted& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 128 + e.signal();  // as a shell reports a process ended by the signal
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "error: out of memory; %s\n", kOutOfMemoryAdvice);
+  } catch (const std::bad_alloc& e) {
+    std::fprintf(stderr, "error: out of memory; %s\n", d2l::train::out_of_memory_advice(e).c_str());
     return 1;
   } catch (const c10::Error& e) {
     const std::string message = e.what_without_backtrace();
-    if (message.find("can't allocate memory") != std::string::npos || message.find("out of memory") != std::string::npos)
+    if (const auto advice = d2l::train::out_of_memory_advice(e); !advice.empty())
       std::fprintf(stderr, "error: out of memory (%s); %s\n", message.substr(0, message.find('\n')).c_str(),
-                   kOutOfMemoryAdvice);
+                   advice.c_str());
     else
       std::fprintf(stderr, "error: %s\n", message.c_str());
     return 1;

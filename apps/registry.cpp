@@ -1,12 +1,12 @@
 #include "apps/registry.h"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
 #include "apps/suggest.h"
+#include "data/log.h"
 #include "data/cifar10.h"
 #include "data/fashion_mnist.h"
 #include "data/gan_gaussian.h"
@@ -405,7 +405,7 @@ const std::vector<DataSpec>& datasets() {
        [](const RunConfig& c, int64_t) {
          const auto root = generated_root(c, "voc-shapes");
          if (!std::filesystem::exists(root / "ImageSets" / "Segmentation" / "val.txt")) {
-           spdlog::info("writing the generated VOC-layout data set to {}", root.string());
+           logging::info("writing the generated VOC-layout data set to " + root.string());
            data::write_voc_shapes(root, 600, 100, 0);
          }
          return data::voc_segmentation(
@@ -457,7 +457,7 @@ const std::vector<DataSpec>& datasets() {
        [](const RunConfig& c, int64_t resize) {
          const auto root = generated_root(c, "fashion-shoes");
          if (!std::filesystem::exists(root / "testB")) {
-           spdlog::info("writing Fashion-MNIST's sneakers and ankle boots to {}", root.string());
+           logging::info("writing Fashion-MNIST's sneakers and ankle boots to " + root.string());
            RunConfig whole = c;
            whole.limit_train = whole.limit_test = 0;
            data::write_unpaired_classes(root, fashion_mnist(whole, 0), 7, 9, 500, 50);

@@ -1,6 +1,5 @@
 #include "apps/text_prediction.h"
 
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <set>
@@ -8,6 +7,7 @@
 
 #include "apps/experiment.h"
 #include "apps/model_export.h"
+#include "data/log.h"
 #include "data/text.h"
 #include "models/rnn_lm.h"
 #include "train/torchscript.h"
@@ -41,7 +41,7 @@ std::vector<int64_t> encode_prefix(const std::string& prefix, const std::vector<
   if (!unknown.empty()) {
     std::string list;
     for (const auto& t : unknown) list += (list.empty() ? "'" : ", '") + t + "'";
-    spdlog::warn("--prefix: {} not in the model's vocabulary; read as <unk>", list);
+    logging::warn("--prefix: " + list + " not in the model's vocabulary; read as <unk>");
   }
   return out;
 }

@@ -3,14 +3,18 @@
 // same kind of loop, the same LibTorch and the same number of threads). One row per case, with
 // the ratio (above 1: d2l-cpp is faster).
 //
-//   build/bench/bench_train [--suite small|cnn|transformers|segmentation|all] [--model NAME]... [--threads N] [--rounds R]
+//   build/bench/bench_train [--suite small|cnn|transformers|segmentation|all|gpu] [--model NAME]... [--threads N]
+//                           [--rounds R] [--device cuda] [--amp bf16|fp16] [--channels-last]
 //
 // small: LeNet and the MLP at batch 256 and 32 (many steps). cnn: every chapter-8 network at the
 // book's input size and every torchvision-compatible one at 224: a few training steps (batch 32
 // at 96 pixels, 16 or 8 at 224) and inference at batch 1. transformers: the book's ViT at 96 and
 // the small Swin at 32 (batch 64), against the book's ViT code and torchvision's Swin.
 // segmentation: the book's FCN at 320 x 480 (batch 4), per-pixel cross-entropy on both sides.
+// gpu: LeNet, ResNet-18 at 96 and ViT at 96 with the book's batch sizes, for --device cuda: both
+// sides keep the images on the GPU and wait for it before reading the clock.
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 #include <CLI/CLI.hpp>
 
@@ -23,6 +27,7 @@
 
 #include "apps/registry.h"
 #include "bench/python_twin.h"
+#include "train/amp.h"
 #include "train/memory.h"
 #include "train/tasks/classification.h"
 #include "train/tasks/segmentation.h"
@@ -60,6 +65,11 @@ std::vector<Case> suite(const std::string& name) {
       if (tv) cases.push_back({spec.name, 3, 224, 8, 3, 1, 10});
     }
   if (name == "segmentation" || name == "all") cases.push_back({"fcn", 3, 320, 4, 3, 1, 5, 480, true});
+  if (name == "gpu") {  // issue 8's GPU comparison: the book's batch sizes, enough steps for a GPU
+    cases.push_back({"lenet", 1, 28, 256, 200, 256, 50});
+    cases.push_back({"resnet18", 1, 96, 128, 60, 128, 20});
+    cases.push_back({"vit", 1, 96, 128, 60, 128, 20});
+  }
   if (name == "transformers" || name == "all") {
     cases.push_back({"vit", 1, 96, 64, 6, 1, 20});
     cases.push_back({"swin", 1, 32, 64, 10, 1, 20});
@@ -90,7 +100,20 @@ double median_ms(std::vector<double> times) {
   return times[times.size() / 2];
 }
 
-Result bench_cpp(const Case& c, bool channels_last) {
+// What both sides share besides the case: the device, NHWC or not, and the precision.
+struct Setting {
+  bool channels_last = false;
+  std::string device = "cpu";
+  std::string amp = "none";
+};
+
+void synchronize(torch::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+
+Result bench_cpp(const Case& c, const Setting& s) {
+  const bool channels_last = s.channels_last;
+  const torch::Device device(s.device);
   torch::manual_seed(0);
   auto model = apps::find_model(c.model).make({{c.channels, c.side, c.cols()}, c.segmentation ? 21 : 10, {}});
   std::unique_ptr<train::Task> task;
@@ -98,7 +121,13 @@ Result bench_cpp(const Case& c, bool channels_last) {
     task = std::make_unique<train::SegmentationTask>(model, 21);
   else
     task = std::make_unique<train::ClassificationTask>(model);
-  auto options = train::TrainerOptions().batch_size(c.batch).quiet(true).max_epochs(1).channels_last(channels_last);
+  auto options = train::TrainerOptions()
+                     .batch_size(c.batch)
+                     .quiet(true)
+                     .max_epochs(1)
+                     .channels_last(channels_last)
+                     .device(device)
+                     .precision(train::parse_precision(s.amp));
   options.optimizer().lr = 0.01;
   train::Trainer(options).fit(*task, random_images(c, c.batch));  // warm-up: allocator, oneDNN primitives
   Result r;
@@ -106,12 +135,13 @@ Result bench_cpp(const Case& c, bool channels_last) {
 
   torch::NoGradGuard no_grad;
   model.ptr()->eval();
-  auto X = torch::rand({c.infer_batch, c.channels, c.side, c.cols()});
+  auto X = torch::rand({c.infer_batch, c.channels, c.side, c.cols()}, torch::TensorOptions().device(device));
   if (channels_last) X = X.contiguous(torch::MemoryFormat::ChannelsLast);
   std::vector<double> times;
   for (int i = 0; i < 2 * c.infer_runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
     model.forward(X);
+    synchronize(device);
     if (i >= c.infer_runs)  // the first half is warm-up
       times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
@@ -120,11 +150,12 @@ Result bench_cpp(const Case& c, bool channels_last) {
 }
 
 // Runs the Python twin on one case; it prints "model batch images_per_sec infer_ms".
-std::optional<Result> bench_python(const std::string& python, int threads, const Case& c, bool channels_last) {
+std::optional<Result> bench_python(const std::string& python, int threads, const Case& c, const Setting& s) {
   std::ostringstream command;
   command << python << " " << D2L_SOURCE_DIR << "/bench/bench_train.py --threads " << threads << " --model " << c.model
           << " --channels " << c.channels << " --side " << c.side << " --width " << c.cols() << " --batch-size " << c.batch << " --steps "
-          << c.steps << " --infer-batch " << c.infer_batch << " --infer-runs " << c.infer_runs << (channels_last ? " --channels-last" : "") << " 2>/dev/null";
+          << c.steps << " --infer-batch " << c.infer_batch << " --infer-runs " << c.infer_runs << (s.channels_last ? " --channels-last" : "") << " --device " << s.device << " --amp " << s.amp
+          << " 2>/dev/null";
   std::optional<Result> out;
   for (const auto& line : bench::output_lines(command.str())) {
     std::istringstream in(line);
@@ -153,30 +184,38 @@ int main(int argc, char** argv) {
   std::string python = "/usr/bin/python3";
   std::string suite_name = "small";
   std::vector<std::string> only;
-  bool channels_last = false;
-  app.add_option("--suite", suite_name, "small | cnn | transformers | segmentation | all")
-      ->check(CLI::IsMember({"small", "cnn", "transformers", "segmentation", "all"}));
+  Setting setting;
+  app.add_option("--suite", suite_name, "small | cnn | transformers | segmentation | all | gpu")
+      ->check(CLI::IsMember({"small", "cnn", "transformers", "segmentation", "all", "gpu"}));
   app.add_option("--model", only, "only these models (repeatable)");
   app.add_option("--threads", threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--rounds", rounds, "measurements per side; the best counts")->check(CLI::PositiveNumber);
   app.add_option("--python", python, "Python interpreter with torch");
-  app.add_flag("--channels-last", channels_last, "NHWC weights and images on both sides");
+  app.add_flag("--channels-last", setting.channels_last, "NHWC weights and images on both sides");
+  app.add_option("--device", setting.device, "cpu | cuda | cuda:N, for both sides");
+  app.add_option("--amp", setting.amp, "mixed precision on both sides: none | bf16 | fp16")
+      ->check(CLI::IsMember({"none", "bf16", "fp16"}));
   CLI11_PARSE(app, argc, argv);
   at::set_num_threads(threads);
+  if (setting.device != "cpu" && !torch::cuda::is_available()) {
+    std::fprintf(stderr, "error: --device %s: no CUDA device for LibTorch %s\n", setting.device.c_str(), TORCH_VERSION);
+    return 2;
+  }
 
   bool python_found = true;
-  std::printf("threads %d, torch %s%s\n", threads, TORCH_VERSION, channels_last ? ", channels last" : "");
+  std::printf("threads %d, torch %s, device %s, amp %s%s\n", threads, TORCH_VERSION, setting.device.c_str(),
+              setting.amp.c_str(), setting.channels_last ? ", channels last" : "");
   std::printf("| model | input | batch | train img/s C++ | Python | ratio | infer batch | infer ms C++ | Python | ratio |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& c : suite(suite_name)) {
     if (!only.empty() && std::find(only.begin(), only.end(), c.model) == only.end()) continue;
     Result cpp, py;
     for (int round = 0; round < rounds; ++round) {
-      if (auto r = bench_python(python, threads, c, channels_last))
+      if (auto r = bench_python(python, threads, c, setting))
         py = best(py, *r);
       else
         python_found = false;
-      cpp = best(cpp, bench_cpp(c, channels_last));
+      cpp = best(cpp, bench_cpp(c, setting));
     }
     const auto input = std::to_string(c.channels) + "x" + std::to_string(c.side) + "x" + std::to_string(c.cols());
     if (!python_found) {

@@ -49,13 +49,39 @@ def make_model(name):
     return getattr(tv, tv_name)(num_classes=10, **kwargs)
 
 
-def train_epoch(net, images, labels, batch_size, generator, memory_format):
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def grad_scaler(device):
+    """PyTorch's gradient scaler for float16 (torch.amp.GradScaler since 2.3, torch.cuda.amp before)."""
+    if hasattr(torch, "amp") and hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler(device.type)
+    return torch.cuda.amp.GradScaler()
+
+
+def forward(net, loss_fn, X, y):
+    y_hat = net(X)
+    if not torch.is_tensor(y_hat):  # torchvision's GoogLeNet in training mode: main logits
+        y_hat = y_hat[0]
+    return y_hat, loss_fn(y_hat, y)
+
+
+def train_epoch(net, images, labels, batch_size, generator, memory_format, amp="none"):
+    """One epoch over data already on the device; amp: none | bf16 | fp16 (autocast, and for fp16
+    a gradient scaler), as d2l-cpp's --amp."""
+    device = images.device
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
+    scaler = grad_scaler(device) if amp == "fp16" else None
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(amp)
     n = images.shape[0]
-    order = torch.randperm(n, generator=generator)
+    order = torch.randperm(n, generator=generator).to(device)
     net.train()
-    loss_sum, correct = torch.zeros((), dtype=torch.float64), torch.zeros((), dtype=torch.int64)
+    loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+    correct = torch.zeros((), dtype=torch.int64, device=device)
+    synchronize(device)
     start = time.perf_counter()
     for i in range(0, n, batch_size):
         idx = order[i:i + batch_size]
@@ -63,16 +89,23 @@ def train_epoch(net, images, labels, batch_size, generator, memory_format):
         if X.dim() == 4:
             X = X.contiguous(memory_format=memory_format)
         y = labels.index_select(0, idx)
-        y_hat = net(X)
-        if not torch.is_tensor(y_hat):  # torchvision's GoogLeNet in training mode: main logits
-            y_hat = y_hat[0]
-        loss = loss_fn(y_hat, y)
+        if dtype is None:
+            y_hat, loss = forward(net, loss_fn, X, y)
+        else:  # the forward pass and the loss, as d2l-cpp's training step
+            with torch.autocast(device.type, dtype=dtype):
+                y_hat, loss = forward(net, loss_fn, X, y)
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         loss_sum += loss.detach() * y.shape[0]
         correct += (y_hat.argmax(1) == y).sum()
     loss_sum.item(), correct.item()
+    synchronize(device)
     return n / (time.perf_counter() - start)
 
 
@@ -88,8 +121,13 @@ def main():
     parser.add_argument("--infer-batch", type=int, default=256)
     parser.add_argument("--infer-runs", type=int, default=50)
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--amp", default="none", choices=["none", "bf16", "fp16"])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # as d2l-cpp's trainer on CUDA
     torch.manual_seed(0)
     net = make_model(args.model)
     shape = (args.channels, args.side, args.width or args.side)
@@ -97,16 +135,17 @@ def main():
         shape = (1, 28, 28)
     generator = torch.Generator().manual_seed(0)
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
-    net = net.to(memory_format=memory_format)
+    net = net.to(device).to(memory_format=memory_format)
 
-    def data(n):  # images, and a class per image or (segmentation) per pixel
+    def data(n):  # images, and a class per image or (segmentation) per pixel, on the device
         labels = torch.randint(0, 21, (n,) + shape[1:]) if args.model == "fcn" else torch.randint(0, 10, (n,))
-        return torch.randint(0, 256, (n,) + shape, dtype=torch.uint8), labels
+        return torch.randint(0, 256, (n,) + shape, dtype=torch.uint8).to(device), labels.to(device)
 
-    train_epoch(net, *data(args.batch_size), args.batch_size, generator, memory_format)  # warm-up
-    throughput = train_epoch(net, *data(args.steps * args.batch_size), args.batch_size, generator, memory_format)
+    train_epoch(net, *data(args.batch_size), args.batch_size, generator, memory_format, args.amp)  # warm-up
+    throughput = train_epoch(net, *data(args.steps * args.batch_size), args.batch_size, generator, memory_format,
+                             args.amp)
     net.eval()
-    X = torch.rand((args.infer_batch,) + shape)
+    X = torch.rand((args.infer_batch,) + shape, device=device)
     if X.dim() == 4:
         X = X.contiguous(memory_format=memory_format)
     times = []
@@ -114,6 +153,7 @@ def main():
         for i in range(2 * args.infer_runs):
             start = time.perf_counter()
             net(X)
+            synchronize(device)
             if i >= args.infer_runs:
                 times.append((time.perf_counter() - start) * 1000)
     times.sort()

@@ -23,21 +23,23 @@ struct DataModule {
   // sequence iterators) and batched in that order; `train` then shows the examples' shape and count.
   std::function<TensorDataset(int64_t epoch, int64_t batch_size, uint64_t seed)> train_for_epoch;
 
-  // Training batches are shuffled (and augmented, when the transform says how) with a seed;
-  // validation batches keep the file order. Data-parallel training gives each of `num_replicas`
-  // ranks its shard (LoaderOptions).
-  DataLoader train_loader(int64_t batch_size, uint64_t seed, bool drop_last = false, int64_t num_replicas = 1,
-                          int64_t rank = 0) const {
-    const auto options =
-        LoaderOptions().batch_size(batch_size).drop_last(drop_last).num_replicas(num_replicas).rank(rank);
+  // Training batches are shuffled (and augmented, when the transform says how) with
+  // options.seed; validation batches keep the file order. The options also say how batches are
+  // cut (batch size, drop_last), which shard a data-parallel rank sees, and on which device.
+  DataLoader train_loader(const LoaderOptions& options) const {
     if (train_for_epoch)
-      return DataLoader([draw = train_for_epoch, batch_size, seed](int64_t epoch) { return draw(epoch, batch_size, seed); },
-                        transform, options);
-    return DataLoader(train, transform, LoaderOptions(options).shuffle(true).seed(seed).augment(true));
+      return DataLoader([draw = train_for_epoch, batch_size = options.batch_size(), seed = options.seed()](
+                            int64_t epoch) { return draw(epoch, batch_size, seed); },
+                        transform, LoaderOptions(options).shuffle(false).augment(false));
+    return DataLoader(train, transform, LoaderOptions(options).shuffle(true).augment(true));
   }
-  DataLoader val_loader(int64_t batch_size) const {
-    return DataLoader(val, transform, LoaderOptions().batch_size(batch_size));
+  DataLoader val_loader(const LoaderOptions& options) const {
+    return DataLoader(val, transform, LoaderOptions(options).shuffle(false).augment(false));
   }
+  DataLoader train_loader(int64_t batch_size, uint64_t seed) const {
+    return train_loader(LoaderOptions().batch_size(batch_size).seed(seed));
+  }
+  DataLoader val_loader(int64_t batch_size) const { return val_loader(LoaderOptions().batch_size(batch_size)); }
 };
 
 }  // namespace d2l::data

@@ -1,6 +1,5 @@
 #include "data/download.h"
 
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <stdexcept>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <mutex>
 
+#include "data/log.h"
 #include "data/file_lock.h"
 #endif
 
@@ -243,16 +243,16 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
   const auto dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   fs::create_directories(dir);
   const FileLock lock(dir / ("." + name + ".lock"),
-                      [&] { spdlog::info("waiting for another process that is downloading {}", target.string()); });
+                      [&] { logging::info("waiting for another process that is downloading " + target.string()); });
   if (fs::exists(target)) {
     if (checksum_matches(target, checksum)) return;
-    spdlog::warn("{} does not have the expected {}; downloading it again", target.string(), checksum.str());
+    logging::warn(target.string() + " does not have the expected " + checksum.str() + "; downloading it again");
     fs::remove(target);
   }
   const fs::path part = dir / (name + ".part");
   std::vector<std::string> errors;
   for (const auto& url : urls) {
-    spdlog::info("downloading {}", url);
+    logging::info("downloading " + url);
     Attempt attempt{Attempt::failed, ""};
     std::string digest;  // of the .part, once a transfer completed
     for (int64_t tries = 0; tries <= options.retries(); ++tries) {
@@ -262,8 +262,8 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
         digest = file_digest(part, checksum.algorithm);
         if (digest.rfind(checksum.hex, 0) == 0) {
           fs::rename(part, target);  // the same folder: atomic
-          spdlog::info("saved {} ({}, {} checked)", target.string(),
-                       human_size(static_cast<double>(fs::file_size(target))), checksum.algorithm);
+          logging::info("saved " + target.string() + " (" + human_size(static_cast<double>(fs::file_size(target))) + ", " +
+                        checksum.algorithm + " checked)");
           return;
         }
         fs::remove(part);
@@ -272,7 +272,7 @@ void download(const std::vector<std::string>& urls, const fs::path& target, cons
         attempt.result = Attempt::resumable;
       }
       if (attempt.result != Attempt::resumable) break;
-      if (tries < options.retries()) spdlog::warn("{}: {}; trying again", url, attempt.message);
+      if (tries < options.retries()) logging::warn(url + ": " + attempt.message + "; trying again");
     }
     if (attempt.result == Attempt::complete)
       attempt.message = "wrong checksum: expected " + checksum.str() + ", got " + checksum.algorithm + " " + digest +

@@ -1,10 +1,10 @@
 #include "data/hub.h"
 
-#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <stdexcept>
 
+#include "data/log.h"
 #include "data/extract.h"
 #include "data/file_lock.h"
 
@@ -133,7 +133,7 @@ void fetch(const HubEntry& entry, const fs::path& root, const DownloadOptions& o
     if (!archive) continue;
     const FileLock lock(root / ("." + file.name + ".unpack.lock"));
     if (fs::exists(root / file.unpacks_to)) continue;  // another process unpacked it meanwhile
-    spdlog::info("unpacking {} into {}", path.string(), root.string());
+    logging::info("unpacking " + path.string() + " into " + root.string());
     extract_archive(path, root);
     if (!fs::exists(root / file.unpacks_to))
       throw std::runtime_error(path.string() + " did not contain " + file.unpacks_to);
@@ -165,8 +165,8 @@ fs::path find_or_fetch(const std::string& hub_name, const std::optional<fs::path
       throw std::runtime_error(std::string(missing.what()) +
                                "\ndownloads are off (--no-download or D2L_NO_DOWNLOAD); to fetch it by hand:\n" +
                                manual_instructions(*entry, root));
-    spdlog::info("data set '{}' is missing; downloading it into {} (--no-download turns this off)", hub_name,
-                 root.string());
+    logging::info("data set '" + hub_name + "' is missing; downloading it into " + root.string() +
+                  " (--no-download turns this off)");
     try {
       fetch(*entry, root);
     } catch (const std::exception& e) {

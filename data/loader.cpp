@@ -59,7 +59,7 @@ torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) con
   if (X.scalar_type() == torch::kUInt8) X = X.to(torch::kFloat32).div_(255.0);  // ToTensor
   if (X.dim() == 3) X = X.unsqueeze(1);                                         // gray images [N, H, W] -> [N, 1, H, W]
   if (X.dim() != 4) return X;  // not images (regression features)
-  if (augment && (random_resized_crop > 0 || horizontal_flip)) {
+  if (augment && augments()) {
     const int64_t side = random_resized_crop > 0 ? random_resized_crop : crop > 0 ? crop : X.size(2);
     X = augment_batch(X, side, horizontal_flip, *augment);
   } else {
@@ -68,8 +68,11 @@ torch::Tensor Transform::operator()(torch::Tensor X, at::Generator* augment) con
   }
   if (channels > 1 && X.size(1) == 1) X = X.expand({-1, channels, -1, -1});
   if (!mean.empty()) {
-    const auto shape = std::vector<int64_t>{1, static_cast<int64_t>(mean.size()), 1, 1};
-    X = (X - torch::tensor(mean, X.options()).view(shape)) / torch::tensor(std, X.options()).view(shape);
+    // Channel by channel with plain numbers: a tensor of the statistics would be a copy from
+    // the host, which on a GPU waits for the work queued before it.
+    std::vector<torch::Tensor> normalised;
+    for (size_t c = 0; c < mean.size(); ++c) normalised.push_back((X.select(1, static_cast<int64_t>(c)) - mean[c]) / std[c]);
+    X = torch::stack(normalised, 1);
   }
   return X;
 }
@@ -89,6 +92,7 @@ DataLoader::DataLoader(TensorDataset dataset, Transform transform, LoaderOptions
     : dataset_(std::move(dataset)), transform_(std::move(transform)), options_(options) {
   check_options(options_);
   if (dataset_.size() == 0) throw std::invalid_argument("data loader: the data set is empty");
+  place_dataset();
   set_epoch(0);
 }
 
@@ -99,10 +103,32 @@ DataLoader::DataLoader(EpochData epoch_data, Transform transform, LoaderOptions 
   if (dataset_.size() == 0) throw std::invalid_argument("data loader: the data set is empty");
 }
 
+namespace {
+
+int64_t bytes(const torch::Tensor& t) { return t.defined() ? t.numel() * static_cast<int64_t>(t.element_size()) : 0; }
+
+torch::Tensor moved(const torch::Tensor& t, torch::Device device) { return t.defined() ? t.to(device) : t; }
+
+}  // namespace
+
+void DataLoader::place_dataset() {
+  const auto& d = dataset_;
+  resident_ = !options_.device().is_cpu() &&
+              bytes(d.inputs) + bytes(d.targets) + bytes(d.input_valid_lens) + bytes(d.target_valid_lens) <=
+                  options_.max_device_bytes();
+  if (!resident_) return;
+  const auto device = options_.device();
+  dataset_ = {moved(d.inputs, device), moved(d.targets, device), moved(d.input_valid_lens, device),
+              moved(d.target_valid_lens, device)};
+}
+
 void DataLoader::set_epoch(int64_t epoch) {
   epoch_ = epoch;
-  if (epoch_data_) dataset_ = epoch_data_(epoch);
-  const int64_t n = dataset_.size(), replicas = options_.num_replicas(), rank = options_.rank();
+  if (epoch_data_) {
+    dataset_ = epoch_data_(epoch);
+    place_dataset();
+  }
+  const int64_t n = dataset_.size();
   if (!options_.shuffle()) {
     order_ = torch::arange(n, torch::kInt64);
   } else {
@@ -111,7 +137,12 @@ void DataLoader::set_epoch(int64_t epoch) {
         at::make_generator<at::CPUGeneratorImpl>(options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch));
     order_ = torch::randperm(n, generator, torch::TensorOptions().dtype(torch::kInt64));
   }
-  if (replicas == 1) return;
+  if (options_.num_replicas() > 1) shard(n);
+  if (resident_) order_ = order_.to(options_.device());  // once per epoch, not per batch
+}
+
+void DataLoader::shard(int64_t n) {
+  const int64_t replicas = options_.num_replicas(), rank = options_.rank();
   if (epoch_data_) {
     const int64_t per_rank = n / options_.batch_size() / replicas * options_.batch_size();
     if (per_rank == 0)
@@ -135,13 +166,19 @@ int64_t DataLoader::num_batches() const {
   return options_.drop_last() ? n / b : (n + b - 1) / b;
 }
 
+torch::Tensor DataLoader::deliver(const torch::Tensor& t) const {
+  if (options_.device().is_cpu() || !t.is_cpu()) return t;
+  return t.pin_memory().to(options_.device(), /*non_blocking=*/true);
+}
+
 Batch DataLoader::batch(int64_t index) const {
   if (index < 0 || index >= num_batches()) throw std::out_of_range("batch index out of range");
   const int64_t start = index * options_.batch_size();
   const int64_t stop = std::min(start + options_.batch_size(), order_.size(0));
   const auto indices = order_.slice(0, start, stop);
-  auto X = dataset_.inputs.index_select(0, indices);
-  if (options_.augment()) {
+  // Images travel to the device as uint8, a quarter of their float size; the transform runs there.
+  auto X = deliver(dataset_.inputs.index_select(0, indices));
+  if (options_.augment() && transform_.augments()) {
     // Seeded by (seed, epoch, batch): a resumed run draws the same crops.
     auto generator = at::make_generator<at::CPUGeneratorImpl>(
         options_.seed() * 1000003ULL + static_cast<uint64_t>(epoch_) * 65537ULL + static_cast<uint64_t>(index) + 1 +
@@ -150,7 +187,7 @@ Batch DataLoader::batch(int64_t index) const {
   } else {
     X = transform_(X);
   }
-  const auto select = [&](const torch::Tensor& t) { return t.defined() ? t.index_select(0, indices) : t; };
+  const auto select = [&](const torch::Tensor& t) { return t.defined() ? deliver(t.index_select(0, indices)) : t; };
   return {X, select(dataset_.targets), select(dataset_.input_valid_lens), select(dataset_.target_valid_lens)};
 }
 

@@ -43,6 +43,7 @@ struct Transform {
   // A batch of examples (uint8 or float, [N, H, W] or [N, C, H, W]) as the model sees it.
   // With a generator, the augmentation draws its random numbers from it.
   torch::Tensor operator()(torch::Tensor X, at::Generator* augment = nullptr) const;
+  bool augments() const { return random_resized_crop > 0 || horizontal_flip; }
 };
 
 struct LoaderOptions {
@@ -58,6 +59,12 @@ struct LoaderOptions {
   // so that each rank's batches still continue one another; the remainder is dropped.
   TORCH_ARG(int64_t, num_replicas) = 1;
   TORCH_ARG(int64_t, rank) = 0;
+  // Where batches are delivered (the trainer's device). A data set of at most max_device_bytes is
+  // copied there once and batched there: selection, resizing and normalisation then run on the GPU.
+  // A larger one stays in host memory, and each batch travels through pinned (page-locked) memory
+  // in a copy the host does not wait for.
+  TORCH_ARG(torch::Device, device) = torch::kCPU;
+  TORCH_ARG(int64_t, max_device_bytes) = int64_t{2} << 30;
 };
 
 // A data set drawn afresh for each epoch (the book's text iterators pick a new random offset
@@ -70,6 +77,7 @@ class DataLoader {
   DataLoader(EpochData epoch_data, Transform transform, LoaderOptions options);
 
   void set_epoch(int64_t epoch);  // reshuffles (when shuffling) for that epoch
+  bool on_device() const { return resident_; }  // whether the data set was copied to options.device
   int64_t num_batches() const;
   int64_t num_examples() const;  // examples per epoch, after drop_last
   Batch batch(int64_t index) const;
@@ -96,8 +104,15 @@ class DataLoader {
   TensorDataset dataset_;
   Transform transform_;
   LoaderOptions options_;
-  torch::Tensor order_;  // int64: the examples of this epoch (this rank's shard), in order
+  // Copies the data set to the device when it is not the CPU and the data set fits.
+  void place_dataset();
+  void shard(int64_t n);  // keeps this rank's part of the epoch's order of n examples
+  // A batch's tensor on options.device: as it is when the data set lives there (or on the CPU),
+  // else through pinned memory, without waiting for the copy.
+  torch::Tensor deliver(const torch::Tensor& t) const;
+  torch::Tensor order_;  // int64: the examples of this epoch (this rank's shard), in order, beside the data
   int64_t epoch_ = 0;
+  bool resident_ = false;
 };
 
 }  // namespace d2l::data

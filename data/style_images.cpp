@@ -1,11 +1,11 @@
 #include "data/style_images.h"
 
-#include <spdlog/spdlog.h>
 #include <torch/nn/functional/upsampling.h>
 
 #include <stdexcept>
 #include <string>
 
+#include "data/log.h"
 #include "data/image.h"
 
 namespace d2l::data {
@@ -47,7 +47,7 @@ DataModule style_images(const StyleImagesOptions& o) {
                            " pixels (height x width), smaller than --image-shape " + shape_text(o.height(), o.width());
       if (std::string(role) == "content")
         throw std::invalid_argument(message + "; pass a smaller --image-shape or a larger image");
-      spdlog::warn("{}: up-sampling it", message);
+      logging::warn(message + ": up-sampling it");
     }
     return normalize(resize_image(image, o.height(), o.width()).unsqueeze(0) / 255.0);
   };

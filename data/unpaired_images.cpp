@@ -1,12 +1,12 @@
 #include "data/unpaired_images.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
 
+#include "data/log.h"
 #include "data/image.h"
 #include "data/style_images.h"
 
@@ -35,7 +35,7 @@ torch::Tensor read_domain(const fs::path& dir, int64_t side, int64_t limit) {
     try {
       images.push_back(resize_image(read_image(file, 3), side, side).round().clamp(0, 255).to(torch::kUInt8));
     } catch (const std::runtime_error& error) {
-      spdlog::warn("skipping {}", error.what());
+      logging::warn(std::string("skipping ") + error.what());
     }
   }
   if (images.empty()) throw std::runtime_error(dir.string() + ": none of its " + std::to_string(files.size()) + " image files could be read");
@@ -74,7 +74,7 @@ DataModule unpaired_images(const UnpairedImagesOptions& o) {
     test_A = read_domain(root / "testA", load, o.limit_val());
     test_B = read_domain(root / "testB", load, o.limit_val());
   } else {
-    spdlog::info("{}: no testA/ and testB/; validating on the first training images", root.string());
+    logging::info(root.string() + ": no testA/ and testB/; validating on the first training images");
     test_A = train_A.slice(0, 0, 8);
     test_B = train_B.slice(0, 0, 8);
   }

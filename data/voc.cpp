@@ -1,6 +1,5 @@
 #include "data/voc.h"
 
-#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -8,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "data/log.h"
 #include "data/image.h"
 
 #ifdef D2L_HAVE_OPENCV
@@ -76,7 +76,7 @@ std::vector<Example> read_examples(const VOCOptions& o, const std::string& split
     if (!labels.unknown.empty()) {
       std::string colours;
       for (const auto& c : labels.unknown) colours += (colours.empty() ? "" : ", ") + colour_text(c);
-      spdlog::warn("{}: colours not in VOC's palette, ignored like object borders: {}", mask_file.string(), colours);
+      logging::warn(mask_file.string() + ": colours not in VOC's palette, ignored like object borders: " + colours);
     }
     if (image.size(1) < o.crop_height() || image.size(2) < o.crop_width()) {
       ++too_small;
@@ -85,8 +85,9 @@ std::vector<Example> read_examples(const VOCOptions& o, const std::string& split
     out.push_back({std::move(image), std::move(labels.labels)});
   }
   if (too_small > 0)
-    spdlog::info("VOC {}: left out {} of {} images smaller than the {} x {} crop", split, too_small, names.size(),
-                 o.crop_height(), o.crop_width());
+    logging::info("VOC " + split + ": left out " + std::to_string(too_small) + " of " + std::to_string(names.size()) +
+                  " images smaller than the " + std::to_string(o.crop_height()) + " x " + std::to_string(o.crop_width()) +
+                  " crop");
   if (out.empty())
     throw std::runtime_error(o.root().string() + ": no " + split + " image is at least " + std::to_string(o.crop_height()) +
                              " x " + std::to_string(o.crop_width()));

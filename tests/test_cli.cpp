@@ -1,6 +1,9 @@
 // The d2l command line, run as a user runs it: exit codes, messages and the run directory.
 #include <gtest/gtest.h>
 
+#include <torch/cuda.h>
+#include <torch/version.h>
+
 #include <fstream>
 
 #include "apps/book_configs.h"
@@ -170,9 +173,20 @@ TEST_F(Cli, UnwritableOutputFailsBeforeTraining) {
 }
 
 TEST_F(Cli, CudaWithoutCudaIsAnErrorNotACpuRun) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present";
   const auto r = run_d2l("train lenet " + quick() + "--device cuda:0");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(contains(r.output, "no CUDA device")) << r.output;
+  // It names the LibTorch in use and, for a CPU-only one, how to get a CUDA one.
+  EXPECT_TRUE(contains(r.output, "--device cuda:0: ")) << r.output;
+  EXPECT_TRUE(contains(r.output, "LibTorch " TORCH_VERSION)) << r.output;
+  EXPECT_TRUE(contains(r.output, "CMAKE_PREFIX_PATH") || contains(r.output, "nvidia-smi")) << r.output;
+}
+
+TEST_F(Cli, CudaDeviceBeyondTheDeviceCountIsAnError) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const auto r = run_d2l("train lenet " + quick() + "--device cuda:99");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.output, "CUDA device(s) present")) << r.output;
 }
 
 TEST_F(Cli, ChapterRunsTheBookConfigAndPrintsTheBooksNumbers) {

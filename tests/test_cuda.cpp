@@ -5,6 +5,7 @@
 
 #include "apps/experiment.h"
 #include "apps/registry.h"
+#include "data/loader.h"
 #include "tests/helpers.h"
 
 using namespace d2l;
@@ -76,4 +77,46 @@ TEST_F(Cuda, ACheckpointSavedOnTheGpuLoadsOnTheCpuAndBack) {
   auto resumed = lenet("cuda", "cpu");
   resumed.epochs = 4;
   EXPECT_EQ(apps::run_training(resumed, apps::checkpoint_path(dir_ / "cpu")).result.history.rows.size(), 4u);
+}
+
+TEST_F(Cuda, BatchesMadeOnTheGpuEqualTheCpuOnes) {
+  data::TensorDataset images{torch::randint(0, 256, {100, 28, 28}, torch::kInt64).to(torch::kUInt8),
+                             torch::randint(0, 10, {100}, torch::kInt64)};
+  data::Transform transform;
+  transform.resize = 64;
+  transform.channels = 3;
+  transform.mean = {0.485, 0.456, 0.406};
+  transform.std = {0.229, 0.224, 0.225};
+  transform.random_resized_crop = 48;
+  transform.horizontal_flip = true;
+  const auto options = data::LoaderOptions().batch_size(32).shuffle(true).augment(true).seed(3);
+  data::DataLoader cpu(images, transform, options);
+  // Kept on the GPU (Fashion-MNIST's case), and streamed from pinned host memory.
+  data::DataLoader resident(images, transform, data::LoaderOptions(options).device(torch::kCUDA));
+  data::DataLoader streamed(images, transform, data::LoaderOptions(options).device(torch::kCUDA).max_device_bytes(0));
+  EXPECT_TRUE(resident.on_device());
+  EXPECT_FALSE(streamed.on_device());
+  for (auto* loader : {&cpu, &resident, &streamed}) loader->set_epoch(1);
+  for (int64_t i = 0; i < cpu.num_batches(); ++i) {
+    const auto expected = cpu.batch(i);
+    for (const auto* loader : {&resident, &streamed}) {
+      const auto batch = loader->batch(i);
+      ASSERT_TRUE(batch.X.is_cuda() && batch.y.is_cuda());
+      EXPECT_TRUE(torch::equal(batch.y.cpu(), expected.y)) << "batch " << i;
+      EXPECT_TRUE(torch::allclose(batch.X.cpu(), expected.X, 1e-4, 1e-4)) << "batch " << i;
+    }
+  }
+}
+
+TEST_F(Cuda, TrainingOnTheGpuMatchesTheCpuOverAnEpoch) {
+  auto on_cpu = lenet("cpu", "cpu-run");
+  auto on_gpu = lenet("cuda", "gpu-run");
+  on_cpu.epochs = on_gpu.epochs = 1;
+  on_cpu.optimizer = on_gpu.optimizer = "sgd";
+  on_cpu.lr = on_gpu.lr = 0.1;
+  const auto cpu = apps::run_training(on_cpu).result.history.rows.back();
+  const auto gpu = apps::run_training(on_gpu).result.history.rows.back();
+  // The same data order and initial weights; only the kernels' rounding differs.
+  EXPECT_NEAR(cpu.at("train_loss"), gpu.at("train_loss"), 5e-3);
+  EXPECT_NEAR(cpu.at("test_acc"), gpu.at("test_acc"), 0.02);
 }

@@ -14,6 +14,7 @@
 #include "train/schedule.h"
 #include "train/tasks/classification.h"
 #include "train/metrics.h"
+#include "train/memory.h"
 #include "train/trainer.h"
 
 using namespace d2l;
@@ -225,6 +226,58 @@ TEST(Trainer, NanLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint) {
   auto fresh = apps::build_experiment(fake_run(data, "mlp", 3));
   EXPECT_EQ(train::load_checkpoint(run / "checkpoints/last.pt", *fresh.model.ptr()).epoch, 1);
   for (const auto& p : fresh.model.ptr()->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+}
+
+namespace {
+
+// A task whose step fails to allocate from the given step on, as a GPU does when a batch is too big.
+class StarvedTask : public train::ClassificationTask {
+ public:
+  StarvedTask(torch::nn::AnyModule net, int64_t starve_from)
+      : ClassificationTask(std::move(net)), starve_from_(starve_from) {}
+  train::StepOutput training_step(const data::Batch& batch) override {
+    if (++steps_ > starve_from_)
+      throw c10::OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.11 GiB total capacity)\nmore",
+                                  "frame #0");
+    return ClassificationTask::training_step(batch);
+  }
+
+ private:
+  int64_t starve_from_;
+  int64_t steps_ = 0;
+};
+
+}  // namespace
+
+TEST(Trainer, OutOfGpuMemoryStopsWithAdviceAndKeepsTheLastCheckpoint) {
+  TempDir data, run;
+  test::write_fake_mnist(data.path(), 64, 32);
+  auto e = apps::build_experiment(fake_run(data, "mlp", 3));
+  StarvedTask task(e.model, /*starve_from=*/3);  // 2 steps per epoch: epoch 2 runs out
+  try {
+    train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
+    FAIL() << "expected the trainer to stop";
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    for (const std::string part : {"out of memory in epoch 2 (CUDA out of memory. Tried to allocate 2.00 GiB", "--batch-size",
+                                   "--amp", "last.pt", "d2l train --resume"})
+      EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+    EXPECT_EQ(message.find("frame #0"), std::string::npos) << message;
+  }
+  auto fresh = apps::build_experiment(fake_run(data, "mlp", 3));
+  EXPECT_EQ(train::load_checkpoint(run / "checkpoints/last.pt", *fresh.model.ptr()).epoch, 1);
+}
+
+TEST(Trainer, OnlyFailedAllocationsGetMemoryAdvice) {
+  EXPECT_NE(train::out_of_memory_advice(std::bad_alloc()).find("--batch-size"), std::string::npos);
+  EXPECT_EQ(train::out_of_memory_advice(std::bad_alloc()).find("--amp"), std::string::npos) << "not on the host";
+  const c10::Error host("DefaultCPUAllocator: can't allocate memory: you tried to allocate 4294967296 bytes", "");
+  EXPECT_NE(train::out_of_memory_advice(host).find("--batch-size"), std::string::npos);
+  EXPECT_EQ(train::out_of_memory_advice(host).find("--amp"), std::string::npos);
+  const c10::OutOfMemoryError gpu("CUDA out of memory. Tried to allocate 20.00 MiB", "");
+  EXPECT_NE(train::out_of_memory_advice(gpu).find("--amp"), std::string::npos);
+  EXPECT_EQ(train::out_of_memory_advice(c10::Error("shape mismatch", "")), "");
+  EXPECT_EQ(train::out_of_memory_advice(std::runtime_error("out of memory")), "") << "only allocators' errors";
 }
 
 TEST(Trainer, UnwritableRunDirectoryFailsBeforeTraining) {

@@ -1,5 +1,7 @@
 // How the process allocates host memory for tensors.
 #pragma once
+#include <exception>
+#include <string>
 
 namespace d2l::train {
 
@@ -9,5 +11,10 @@ namespace d2l::train {
 // caching allocator does on GPUs; the process keeps its peak size. Call once at start-up; a
 // no-op on other C libraries.
 void reuse_freed_memory();
+
+// When `error` is a failed allocation (std::bad_alloc, LibTorch's CPU allocator, or CUDA's
+// "out of memory"), what to do about it; empty for any other error. On a GPU, mixed precision
+// (--amp) halves most activations.
+std::string out_of_memory_advice(const std::exception& error);
 
 }  // namespace d2l::train

@@ -1,9 +1,10 @@
 #include "train/progress.h"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
+
+#include "data/log.h"
 
 namespace d2l::train {
 
@@ -30,7 +31,7 @@ void Progress::line(const std::string& text) {
     std::fprintf(stderr, "\r\033[K");
     bar_shown_ = false;
   }
-  if (!quiet_) spdlog::info("{}", text);
+  if (!quiet_) logging::info(text);
 }
 
 }  // namespace d2l::train

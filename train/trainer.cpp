@@ -1,6 +1,9 @@
 #include "train/trainer.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <chrono>
@@ -13,6 +16,7 @@
 #include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
+#include "train/memory.h"
 #include "train/gradient_reducer.h"
 #include "train/plot.h"
 #include "train/progress.h"
@@ -319,20 +323,40 @@ void Trainer::check_finite(const std::map<std::string, double>& row, int64_t epo
   }
 }
 
+void Trainer::check_out_of_memory(const std::exception& error, int64_t epoch, bool has_checkpoint) const {
+  const auto advice = out_of_memory_advice(error);
+  if (advice.empty()) return;
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&error);
+  std::string what = torch_error ? torch_error->what_without_backtrace() : error.what();
+  what = what.substr(0, what.find('\n'));
+  std::string message = "out of memory in epoch " + std::to_string(epoch + 1) + " (" + what + "); " + advice + ".";
+  if (has_checkpoint)
+    message += " The last checkpoint, " + (options_.run_dir() / "checkpoints" / "last.pt").string() +
+               ", is kept: d2l train --resume " + options_.run_dir().string() + " goes on from it.";
+  throw std::runtime_error(message);
+}
+
 FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::optional<fs::path>& resume) {
   const auto wall_start = Clock::now();
   const StopSignals signals;  // Ctrl-C and SIGTERM stop after a step, with a checkpoint
   const auto device = options_.device();
   check_precision(device, options_.precision());
+  // Fixed-size batches: cuDNN times its algorithms once per shape and keeps the fastest
+  // (Python's torch.backends.cudnn.benchmark = True).
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
   auto& model = task.model();
   model.to(device);
   if (options_.channels_last()) use_channels_last(model);
   Optimizers optimizers(task, options_.optimizer());
   const auto& group = options_.distributed();
   const int64_t world = group ? group->world_size() : 1;
-  auto train_loader =
-      data.train_loader(options_.batch_size(), options_.seed(), options_.drop_last(), world, group ? group->rank() : 0);
-  const auto val_loader = data.val_loader(options_.batch_size());
+  const auto batches = data::LoaderOptions().batch_size(options_.batch_size()).device(device);
+  auto train_loader = data.train_loader(data::LoaderOptions(batches)
+                                            .seed(options_.seed())
+                                            .drop_last(options_.drop_last())
+                                            .num_replicas(world)
+                                            .rank(group ? group->rank() : 0));
+  const auto val_loader = data.val_loader(batches);
   if (train_loader.num_batches() == 0)
     throw std::invalid_argument("--drop-last with --batch-size " + std::to_string(options_.batch_size()) +
                                 " leaves no training batch (" + std::to_string(data.train.size()) + " examples)");
@@ -364,59 +388,66 @@ FitResult Trainer::fit(Task& task, const data::DataModule& data, const std::opti
   int64_t examples = 0;
   double tokens = 0;
   bool checkpointed = write && state.epoch > 0;  // a resumed run has one
-  for (int64_t index = state.epoch; index < options_.max_epochs(); ++index) {
-    Epoch epoch{index, state.batch, MetricAccumulator(state.partial_metrics)};
-    if (state.batch > 0 && state.batch_size != options_.batch_size())
-      throw std::invalid_argument("the checkpoint stopped in the middle of epoch " + std::to_string(index + 1) +
-                                  " with --batch-size " + std::to_string(state.batch_size) +
-                                  "; resume it with the same batch size");
-    state.batch = 0;
-    state.partial_metrics.clear();
-    const auto epoch_start = Clock::now();
-    fit_epoch(task, optimizers, train_loader, epoch, state, progress);
-    result.train_seconds += seconds_since(epoch_start);
-    if (epoch.stopped_after) {
-      if (group) epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
-      // Every rank resumes with these sums, so each keeps its share: their total is the epoch's.
-      for (auto [name, total] : epoch.metrics.totals())
-        state.partial_metrics[name] = {total.first / static_cast<double>(world), total.second / static_cast<double>(world)};
-      state.batch = *epoch.stopped_after;
-      state.batch_size = options_.batch_size();
-      stop(task, optimizers, state, train_loader.num_batches());
-    }
-    if (group) {
-      epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
-      if (epoch.tokens.defined()) group->all_reduce_sum({epoch.tokens});
-    }
-    if (epoch.tokens.defined()) tokens += epoch.tokens.item<double>();
-    auto row = epoch.metrics.means();
-    task.derive_metrics(row);
-    row["lr"] = epoch.lr;
-    examples += train_loader.num_examples() * world;
-    result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
-    result.tokens_per_sec = tokens / result.train_seconds;
-    check_finite(row, index, checkpointed);
-    for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
-    row["epoch"] = static_cast<double>(index + 1);
-    state.history.append(row);
-    state.epoch = index + 1;
-    const bool report = state.epoch % options_.report_every() == 0 || state.epoch == options_.max_epochs();
-    if (report) {
-      progress.line("epoch " + std::to_string(index + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
-                    format_metrics(row));
-      if (write) {
-        checkpointed = true;
-        const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
-        const bool best = improved(monitored, state.best, task.higher_is_better());
-        if (best) state.best = monitored;
-        const auto saved = optimizers.const_pointers();
-        save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, saved, state);
-        if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, saved, state);
-        task.save_pictures(options_.run_dir(), state.epoch);
-        write_outputs(state, result, seconds_since(wall_start));
+  int64_t index = state.epoch;
+  try {
+    for (; index < options_.max_epochs(); ++index) {
+      Epoch epoch{index, state.batch, MetricAccumulator(state.partial_metrics)};
+      if (state.batch > 0 && state.batch_size != options_.batch_size())
+        throw std::invalid_argument("the checkpoint stopped in the middle of epoch " + std::to_string(index + 1) +
+                                    " with --batch-size " + std::to_string(state.batch_size) +
+                                    "; resume it with the same batch size");
+      state.batch = 0;
+      state.partial_metrics.clear();
+      const auto epoch_start = Clock::now();
+      fit_epoch(task, optimizers, train_loader, epoch, state, progress);
+      if (device.is_cuda()) torch::cuda::synchronize(device.index());  // the epoch's queued work counts too
+      result.train_seconds += seconds_since(epoch_start);
+      if (epoch.stopped_after) {
+        if (group) epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
+        // Every rank resumes with these sums, so each keeps its share: their total is the epoch's.
+        for (auto [name, total] : epoch.metrics.totals())
+          state.partial_metrics[name] = {total.first / static_cast<double>(world), total.second / static_cast<double>(world)};
+        state.batch = *epoch.stopped_after;
+        state.batch_size = options_.batch_size();
+        stop(task, optimizers, state, train_loader.num_batches());
       }
+      if (group) {
+        epoch.metrics.combine([&](const std::vector<torch::Tensor>& sums) { group->all_reduce_sum(sums); });
+        if (epoch.tokens.defined()) group->all_reduce_sum({epoch.tokens});
+      }
+      if (epoch.tokens.defined()) tokens += epoch.tokens.item<double>();
+      auto row = epoch.metrics.means();
+      task.derive_metrics(row);
+      row["lr"] = epoch.lr;
+      examples += train_loader.num_examples() * world;
+      result.examples_per_sec = static_cast<double>(examples) / result.train_seconds;
+      result.tokens_per_sec = tokens / result.train_seconds;
+      check_finite(row, index, checkpointed);
+      for (const auto& [name, value] : evaluate(task, val_loader, device, options_.channels_last())) row[name] = value;
+      row["epoch"] = static_cast<double>(index + 1);
+      state.history.append(row);
+      state.epoch = index + 1;
+      const bool report = state.epoch % options_.report_every() == 0 || state.epoch == options_.max_epochs();
+      if (report) {
+        progress.line("epoch " + std::to_string(index + 1) + "/" + std::to_string(options_.max_epochs()) + ": " +
+                      format_metrics(row));
+        if (write) {
+          checkpointed = true;
+          const double monitored = row.count(task.monitor()) ? row[task.monitor()] : std::nan("");
+          const bool best = improved(monitored, state.best, task.higher_is_better());
+          if (best) state.best = monitored;
+          const auto saved = optimizers.const_pointers();
+          save_checkpoint(options_.run_dir() / "checkpoints" / "last.pt", model, saved, state);
+          if (best) save_checkpoint(options_.run_dir() / "checkpoints" / "best.pt", model, saved, state);
+          task.save_pictures(options_.run_dir(), state.epoch);
+          write_outputs(state, result, seconds_since(wall_start));
+        }
+      }
+      if (state.epoch < options_.max_epochs() && stop_requested()) stop(task, optimizers, state, 0);
     }
-    if (state.epoch < options_.max_epochs() && stop_requested()) stop(task, optimizers, state, 0);
+  } catch (const std::exception& error) {
+    check_out_of_memory(error, index, checkpointed);
+    throw;
   }
   result.history = state.history;
   return result;

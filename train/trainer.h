@@ -92,6 +92,9 @@ class Trainer {
   [[noreturn]] void stop(Task& task, Optimizers& optimizers, const TrainingState& state, int64_t batches) const;
   // NaN or infinite metrics stop the run with a message naming the last good checkpoint.
   void check_finite(const std::map<std::string, double>& row, int64_t epoch, bool has_checkpoint) const;
+  // A failed allocation (host or GPU) stops the run with advice and the checkpoint it keeps;
+  // returns for any other error.
+  void check_out_of_memory(const std::exception& error, int64_t epoch, bool has_checkpoint) const;
   void prepare_run_dir() const;
   void write_outputs(const TrainingState& state, const FitResult& result, double wall_seconds) const;
   TrainerOptions options_;
