@@ -3,7 +3,7 @@
 # (torch.utils.cmake_prefix_path), or $TORCH_PREFIX. Debian's packages are not needed: the
 # header-only libraries, zlib and GoogleTest's sources come from .gpu/deps (scripts/gpu-deps.sh,
 # run on a Debian machine); OpenCV, the downloads and Gloo are left out when absent.
-#   scripts/gpu-build.sh [BUILD_DIR] [TARGET...]     (default: build-gpu; d2l d2l_tests bench_train)
+#   scripts/gpu-build.sh [BUILD_DIR] [TARGET...]     (default: build-gpu; d2l d2l_gpu_tests bench_train)
 # Extra CMake arguments: $D2L_CMAKE_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +11,7 @@ deps="$root/.gpu/deps"
 build="${1:-$root/build-gpu}"
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-(( ${#targets[@]} > 0 )) || targets=(d2l d2l_tests bench_train)
+(( ${#targets[@]} > 0 )) || targets=(d2l d2l_gpu_tests bench_train)
 if [ ! -f "$deps/include/spdlog/spdlog.h" ]; then
   echo "error: $deps is missing: run scripts/gpu-deps.sh on a Debian machine and carry .gpu along" >&2
   exit 2

@@ -120,3 +120,10 @@ TEST_F(Cuda, TrainingOnTheGpuMatchesTheCpuOverAnEpoch) {
   EXPECT_NEAR(cpu.at("train_loss"), gpu.at("train_loss"), 5e-3);
   EXPECT_NEAR(cpu.at("test_acc"), gpu.at("test_acc"), 0.02);
 }
+
+TEST_F(Cuda, ADeviceBeyondTheDeviceCountIsAnError) {
+  const auto r = test::run_d2l("train lenet --data-dir " + (dir_ / "data").string() + " --epochs 1 --device cuda:99");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--device cuda:99: only"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("CUDA device(s) present"), std::string::npos) << r.output;
+}

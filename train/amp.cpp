@@ -1,6 +1,7 @@
 #include "train/amp.h"
 
 #include <ATen/autocast_mode.h>
+#include <ATen/ops/_amp_foreach_non_finite_check_and_unscale.h>
 #include <torch/version.h>
 
 #include <stdexcept>
@@ -84,10 +85,20 @@ GradScaler::GradScaler(GradScalerOptions options) : options_(options), scale_(op
 
 bool GradScaler::unscale(torch::nn::Module& module) const {
   torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> grads;
+  for (auto& p : module.parameters())
+    if (p.grad().defined()) grads.push_back(p.mutable_grad());
+  if (grads.empty()) return true;
+  if (grads.front().is_cuda()) {
+    // One fused kernel for all gradients, as torch.amp.GradScaler does: divides them in place and
+    // raises found_inf on an inf or NaN. Reading the flag is the step's one wait for the GPU.
+    auto found_inf = torch::zeros({1}, grads.front().options().dtype(torch::kFloat));
+    const auto inv_scale = torch::full({1}, 1.0 / scale_, found_inf.options());
+    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale);
+    return found_inf.item<float>() == 0.0f;
+  }
   torch::Tensor non_finite;
-  for (auto& p : module.parameters()) {
-    if (!p.grad().defined()) continue;
-    auto& grad = p.mutable_grad();
+  for (auto& grad : grads) {
     grad.mul_(1.0 / scale_);
     const auto bad = grad.isfinite().logical_not().any();
     non_finite = non_finite.defined() ? non_finite.logical_or(bad) : bad;
