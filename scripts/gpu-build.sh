@@ -29,6 +29,11 @@ if nvcc="$(command -v nvcc)"; then
     if [ -d "$include/nvtx3" ]; then args+=("-Dnvtx3_dir=$include"); break; fi
   done
 fi
+# NCCL for --distributed on CUDA: nccl.h from the toolkit or from pip's nvidia-nccl package.
+nccl_include="$("$python" -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "include"))' 2>/dev/null || true)"
+for include in "$nccl_include" "${cuda_root:-/usr/local/cuda}/include"; do
+  if [ -n "$include" ] && [ -f "$include/nccl.h" ]; then args+=(-DD2L_WITH_NCCL=ON "-DNCCL_INCLUDE_DIR=$include"); break; fi
+done
 # shellcheck disable=SC2206
 args+=(${D2L_CMAKE_ARGS:-})
 echo "cmake ${args[*]}"

@@ -6,6 +6,7 @@
 #include "apps/experiment.h"
 #include "apps/registry.h"
 #include "data/loader.h"
+#include "train/distributed.h"
 #include "tests/helpers.h"
 
 using namespace d2l;
@@ -126,4 +127,15 @@ TEST_F(Cuda, ADeviceBeyondTheDeviceCountIsAnError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--device cuda:99: only"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("CUDA device(s) present"), std::string::npos) << r.output;
+}
+
+// Data-parallel training on CUDA goes through c10d's NCCL backend (issue 10): one rank, launched
+// as several would be.
+TEST_F(Cuda, OneRankTrainsDataParallelThroughNccl) {
+  if (!train::distributed_supported(torch::kCUDA)) GTEST_SKIP() << "built without NCCL (-DD2L_WITH_NCCL=ON)";
+  const auto out = dir_ / "ddp";
+  const auto r = test::run_d2l("launch --nproc 1 -- train lenet --data-dir " + (dir_ / "data").string() +
+                               " --epochs 2 --batch-size 64 --device cuda --distributed --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(out / "checkpoints" / "last.pt")) << r.output;
 }

@@ -134,7 +134,7 @@ bool in_ranks(int64_t world, const std::function<bool(train::DistributedGroup&)>
 }
 
 TEST(DistributedGroup, BroadcastAndSumAcrossProcesses) {
-  if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+  if (!train::distributed_supported(torch::kCPU)) GTEST_SKIP() << "built without Gloo";
   EXPECT_TRUE(in_ranks(2, [](train::DistributedGroup& group) {
     const double r = static_cast<double>(group.rank());
     // Broadcast: rank 0's values everywhere, int64 and float alike.
@@ -160,7 +160,7 @@ struct ThreeLayers : torch::nn::Module {
 };
 
 TEST(DistributedGroup, GradientReducerAveragesDuringBackward) {
-  if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+  if (!train::distributed_supported(torch::kCPU)) GTEST_SKIP() << "built without Gloo";
   EXPECT_TRUE(in_ranks(2, [](train::DistributedGroup& group) {
     auto group_ptr = std::shared_ptr<train::DistributedGroup>(&group, [](train::DistributedGroup*) {});
     torch::manual_seed(0);
@@ -206,7 +206,7 @@ TEST(DistributedGroup, GradientReducerAveragesDuringBackward) {
 }
 
 TEST(DistributedGroup, GradientReducerNoticesParametersReplacedAfterIt) {
-  if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+  if (!train::distributed_supported(torch::kCPU)) GTEST_SKIP() << "built without Gloo";
   EXPECT_TRUE(in_ranks(1, [](train::DistributedGroup& group) {
     auto group_ptr = std::shared_ptr<train::DistributedGroup>(&group, [](train::DistributedGroup*) {});
     ThreeLayers net;
@@ -231,7 +231,7 @@ TEST(DistributedGroup, GradientReducerNoticesParametersReplacedAfterIt) {
 class DataParallel : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!train::distributed_supported()) GTEST_SKIP() << "built without Gloo";
+    if (!train::distributed_supported(torch::kCPU)) GTEST_SKIP() << "built without Gloo";
     write_fake_mnist(dir_ / "data", 96, 32);
   }
   std::string train_flags(int64_t batch_size, const fs::path& out, int64_t epochs = 2) const {

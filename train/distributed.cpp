@@ -5,12 +5,16 @@
 #include <functional>
 #include <stdexcept>
 
+// Gloo serves the CPU, NCCL CUDA devices; a build may have either or both.
+#if defined(D2L_HAVE_GLOO) || defined(D2L_HAVE_NCCL)
+#define D2L_HAVE_C10D 1
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
 #ifdef D2L_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
 #ifdef D2L_HAVE_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
-#endif
 #endif
 
 namespace d2l::train {
@@ -58,16 +62,36 @@ std::optional<DistributedOptions> distributed_from_env() {
       .master_port(port);
 }
 
-#ifndef D2L_HAVE_GLOO
+bool distributed_supported(torch::Device device) {
+#ifdef D2L_HAVE_NCCL
+  if (device.is_cuda()) return true;
+#endif
+#ifdef D2L_HAVE_GLOO
+  if (device.is_cpu()) return true;
+#endif
+  (void)device;
+  return false;
+}
 
-bool distributed_supported() { return false; }
+namespace {
+
+// Why this build cannot train across processes on `device`.
+std::string unsupported(torch::Device device) {
+  if (device.is_cuda())
+    return "this d2l was built without c10d's NCCL backend, so it cannot train across processes on CUDA; configure "
+           "it with -DD2L_WITH_NCCL=ON against a CUDA LibTorch";
+  return "this d2l was built without c10d's Gloo backend, so it cannot train across processes on the CPU; install "
+         "libgloo-dev and build again";
+}
+
+}  // namespace
+
+#ifndef D2L_HAVE_C10D
 
 struct DistributedGroup::Impl {};
 
-DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Device) : options_(options) {
-  throw std::runtime_error(
-      "this d2l was built without c10d's Gloo backend, so it cannot train across processes; install libgloo-dev "
-      "and build again");
+DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Device device) : options_(options) {
+  throw std::runtime_error(unsupported(device));
 }
 DistributedGroup::~DistributedGroup() = default;
 void DistributedGroup::broadcast(const std::vector<torch::Tensor>&) const {}
@@ -77,11 +101,11 @@ void DistributedGroup::barrier() const {}
 
 #else
 
-bool distributed_supported() { return true; }
-
 struct DistributedGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
+#ifdef D2L_HAVE_GLOO
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef D2L_HAVE_NCCL
   c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -92,7 +116,10 @@ struct DistributedGroup::Impl {
 #ifdef D2L_HAVE_NCCL
     if (nccl) return collective(*nccl);
 #endif
-    return collective(*gloo);
+#ifdef D2L_HAVE_GLOO
+    if (gloo) return collective(*gloo);
+#endif
+    throw std::logic_error("distributed group without a process group");
   }
 
   // Waits for the collective; a failure (a rank that died, a timeout) names what happened here.
@@ -114,7 +141,8 @@ struct DistributedGroup::Impl {
     int64_t bytes = 0;
     for (const auto& t : tensors) {
       const bool fits = !buckets.empty() && buckets.back().front().scalar_type() == t.scalar_type() &&
-                        buckets.back().front().device() == t.device() && bytes + t.nbytes() <= bucket_bytes;
+                        buckets.back().front().device() == t.device() &&
+                        bytes + static_cast<int64_t>(t.nbytes()) <= bucket_bytes;
       if (!fits) {
         buckets.emplace_back();
         bytes = 0;
@@ -146,6 +174,7 @@ struct DistributedGroup::Impl {
 
 DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Device device)
     : options_(options), impl_(std::make_unique<Impl>()) {
+  if (!distributed_supported(device)) throw std::runtime_error(unsupported(device));
   const std::chrono::milliseconds timeout(options.timeout_s() * 1000);
   impl_->rank = options.rank();
   const auto where = options.master_addr() + ":" + std::to_string(options.master_port());
@@ -161,17 +190,16 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Dev
                              " (MASTER_ADDR:MASTER_PORT) failed: " + e.what());
   }
   try {
-    if (device.is_cuda()) {
 #ifdef D2L_HAVE_NCCL
+    if (device.is_cuda()) {
       auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
       nccl_options->timeout = timeout;
       impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, static_cast<int>(options.rank()),
                                                                static_cast<int>(options.world_size()), nccl_options);
       return;
-#else
-      throw std::runtime_error("this d2l was built without NCCL (configure with -DD2L_WITH_NCCL=ON against a CUDA LibTorch)");
-#endif
     }
+#endif
+#ifdef D2L_HAVE_GLOO
     auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
     // GLOO_SOCKET_IFNAME picks the network interface, as in PyTorch; a loopback master means one machine.
     const auto address = options.master_addr();
@@ -184,6 +212,7 @@ DistributedGroup::DistributedGroup(const DistributedOptions& options, torch::Dev
     gloo_options->threads = 2;
     impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, static_cast<int>(options.rank()),
                                                              static_cast<int>(options.world_size()), gloo_options);
+#endif
   } catch (const std::exception& e) {
     throw std::runtime_error("rank " + std::to_string(options.rank()) + ": joining the " +
                              std::to_string(options.world_size()) + " ranks through " + where + " failed: " + e.what());

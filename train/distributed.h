@@ -31,8 +31,9 @@ struct DistributedOptions {
 // is an error naming it.
 std::optional<DistributedOptions> distributed_from_env();
 
-// Whether this build has c10d's Gloo backend (configured with libgloo-dev).
-bool distributed_supported();
+// Whether this build can train across processes on `device`: c10d's Gloo backend for the CPU
+// (configured with libgloo-dev), NCCL for CUDA (-DD2L_WITH_NCCL=ON against a CUDA LibTorch).
+bool distributed_supported(torch::Device device);
 
 // This process's membership of the group of training processes. Every rank constructs one (the
 // constructor returns when all have joined); collectives then run on all ranks in the same order.
