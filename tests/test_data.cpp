@@ -85,6 +85,22 @@ TEST(Transform, ImagesBecomeFloatChannelsInUnitRange) {
   EXPECT_EQ(X.sizes(), (std::vector<int64_t>{3, 1, 28, 28}));
   EXPECT_EQ(X.scalar_type(), torch::kFloat32);
   EXPECT_FLOAT_EQ(X.max().item<float>(), 1.0f);
+  // Every byte value gives exactly torchvision's ToTensor value, float(x) / 255.
+  const auto bytes = torch::arange(256, torch::kInt64).to(torch::kUInt8).view({1, 16, 16});
+  EXPECT_TRUE(torch::equal(transform(bytes).flatten(), bytes.flatten().to(torch::kFloat32).div(255.0)));
+}
+
+TEST(Transform, NormalisesEachChannelWithItsOwnStatistics) {
+  Transform transform;
+  transform.channels = 3;
+  transform.mean = {0.485, 0.456, 0.406};
+  transform.std = {0.229, 0.224, 0.225};
+  const auto gray = torch::randint(0, 256, {2, 8, 8}, torch::kInt64).to(torch::kUInt8);
+  const auto X = transform(gray);
+  const auto unit = gray.to(torch::kFloat32).div(255.0).unsqueeze(1).expand({-1, 3, -1, -1});
+  const auto mean = torch::tensor({0.485, 0.456, 0.406}, torch::kFloat32).view({1, 3, 1, 1});
+  const auto std = torch::tensor({0.229, 0.224, 0.225}, torch::kFloat32).view({1, 3, 1, 1});
+  EXPECT_TRUE(torch::allclose(X, (unit - mean) / std, 1e-6, 1e-6));
 }
 
 TEST(Transform, ResizesBilinearlyAndNormalises) {

@@ -253,6 +253,7 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
   const int64_t total_steps = steps_per_epoch * options_.max_epochs();
   const auto& group = options_.distributed();
   const auto buffers = model.buffers();
+  const auto parameters = model.parameters();
   auto& scaler = optimizers.scaler;
   epoch.lr = options_.optimizer().lr;
   for (int64_t i = epoch.first_batch; i < steps_per_epoch; ++i) {
@@ -266,7 +267,8 @@ void Trainer::fit_epoch(Task& task, Optimizers& optimizers, data::DataLoader& lo
         const AutocastGuard autocast(options_.device(), options_.precision());
         return multi ? multi->training_step(batch, k) : task.training_step(batch);
       }();
-      model.zero_grad(/*set_to_none=*/true);  // PyTorch 2's default: no zero-filling pass
+      // zero_grad(set_to_none=True), PyTorch 2's default: no zero-filling pass.
+      for (auto& p : parameters) p.mutable_grad().reset();
       if (group) optimizers.reducers[k]->prepare();
       // In data-parallel training, gradients are sent to the other ranks while backward runs.
       (scaler ? scaler->scale(out.loss) : out.loss).backward();
