@@ -6,14 +6,16 @@
 # Needs .gpu/ from scripts/gpu-deps.sh (carried with the working tree). Settings, from the
 # environment:
 #   D2L_GPU_DEADLINE   seconds after the start by which the chapters must end (default 510)
-#   D2L_DEVICE         device for the tests' runs, the benchmark and the chapters (default cuda)
-#   CHAPTER_FLAGS      extra flags of every chapter run (default: --amp bf16)
+#   D2L_DEVICE         device of the benchmark and the chapters (default cuda)
+#   CHAPTER_FLAGS      extra flags of every chapter run (default: --amp bf16 --channels-last)
 #   CHAPTERS           the configs to train, in order (default: the classic editions' CNN chapters)
 #   BENCH_AMP          precisions of the benchmark (default: "none bf16")
 #   BENCH_ARGS         its cases (default: --suite gpu --rounds 2)
 #   BUILD_DIR          (default build-gpu); D2L_BUILD=debian builds with scripts/build.sh instead
 #                      (a CPU rehearsal of this script on the Debian machine)
 # Every stage runs even when an earlier one failed; the exit status says whether all passed.
+# On a machine lent for minutes (10 per command), two calls: `scripts/gpu-check.sh $OUT/a env build
+# test bench`, then `D2L_GPU_DEADLINE=540 scripts/gpu-check.sh $OUT/b chapters` (build-gpu/ stays).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: scripts/gpu-check.sh OUT [env|build|test|bench|chapters]...}"
@@ -84,7 +86,7 @@ stage_bench() {
 
 stage_chapters() {
   local configs=(${CHAPTERS:-lenet-zh alexnet-zh resnet-zh densenet-zh googlenet-zh nin-zh vgg-zh})
-  local runs=() chapter_flags="${CHAPTER_FLAGS-"--amp bf16"}"
+  local runs=() chapter_flags="${CHAPTER_FLAGS-"--amp bf16 --channels-last"}"
   mkdir -p "$out/runs"
   for config in "${configs[@]}"; do
     local left=$(( deadline - (SECONDS - start) ))
