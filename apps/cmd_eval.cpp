@@ -23,7 +23,8 @@ void eval_command(const EvalArgs& args) {
     if (args.limit_test >= 0) config.limit_test = args.limit_test;
     config.limit_train = 1;  // evaluation never touches the training split
   });
-  const auto metrics = train::Trainer::evaluate(*e.task, e.data.val_loader(*e.config.batch_size), e.device);
+  const auto loader = e.data.val_loader(data::LoaderOptions().batch_size(*e.config.batch_size).device(e.device));
+  const auto metrics = train::Trainer::evaluate(*e.task, loader, e.device);
   std::printf("%s on %lld %s examples\n", train::format_metrics(metrics).c_str(),
               static_cast<long long>(e.data.val.size()), e.config.data.c_str());
 }

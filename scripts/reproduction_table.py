@@ -24,7 +24,10 @@ def cell(value, fmt):
 
 def row(run_dir):
     name = os.path.basename(os.path.normpath(run_dir))
-    with open(os.path.join(ROOT, "configs", name + ".toml"), "rb") as f:
+    config_file = os.path.join(ROOT, "configs", name + ".toml")
+    if not os.path.exists(config_file):
+        sys.exit(f"error: {run_dir}: a run folder must be named after its config, and {config_file} does not exist")
+    with open(config_file, "rb") as f:
         config = tomllib.load(f)
     reported = config.get("book", {}).get("reported", {})
     edition, book = next(iter(reported.items()), ("-", {}))
@@ -34,8 +37,11 @@ def row(run_dir):
     if not os.path.exists(summary_file):
         return f"| {name} | {setting} | did not finish | | | | " + " | ".join(
             cell(book.get(key), fmt) for key, _, fmt in METRICS) + f" | {edition} | |"
-    with open(summary_file) as f:
-        summary = json.load(f)
+    try:
+        with open(summary_file) as f:
+            summary = json.load(f)
+    except (OSError, ValueError) as error:
+        sys.exit(f"error: {summary_file}: not a readable summary.json ({error})")
     final = dict(summary.get("final", {}))
     final["examples_per_sec"] = summary.get("examples_per_sec")
     ours = " | ".join(cell(final.get(key), fmt) for key, _, fmt in METRICS)
@@ -54,10 +60,10 @@ def main():
         sys.exit(__doc__)
     header = ["config", "model", "input", "batch, lr, epochs"] + [f"ours: {label}" for _, label, _ in METRICS] + \
              [f"book: {label}" for _, label, _ in METRICS] + ["book edition (one V100)", "examples/s vs book"]
+    rows = [row(run_dir) for run_dir in sys.argv[1:]]  # every run read before anything is printed
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for run_dir in sys.argv[1:]:
-        print(row(run_dir))
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

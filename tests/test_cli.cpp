@@ -443,4 +443,15 @@ TEST_F(Cli, TheGpuCheckScriptRehearsesOnTheCpu) {
   EXPECT_TRUE(contains(table, "| 0.469 | 0.823 | 0.779 | 55297 | zh-v2 |")) << table;
   EXPECT_TRUE(contains(d2l::train::read_text(out / "bench-none.log"), "| mlp | 1x28x28 | 256 |")) << r.output;
   EXPECT_TRUE(contains(d2l::train::read_text(out / "steps.log"), "done, status 0")) << r.output;
+  // A run folder that is not named after a config, or a damaged summary.json: an error, no table.
+  std::filesystem::create_directories(path("runs") / "no-such-config");
+  std::filesystem::create_directories(path("runs") / "lenet-zh");
+  std::ofstream(path("runs") / "lenet-zh" / "summary.json") << "{damaged";
+  for (const std::string run : {"no-such-config", "lenet-zh"}) {
+    const auto bad = d2l::test::run_shell("/usr/bin/python3 " + (d2l::test::source_dir() / "scripts" / "reproduction_table.py").string() +
+                                          " " + (path("runs") / run).string());
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_TRUE(contains(bad.output, "error: " + (path("runs") / run).string())) << bad.output;
+    EXPECT_FALSE(contains(bad.output, "| config |")) << bad.output;
+  }
 }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 
 #include "apps/experiment.h"
 #include "tests/helpers.h"
@@ -189,24 +190,33 @@ TEST(Trainer, ResumingAfterOneEpochEqualsTwoEpochsStraight) {
 
 namespace {
 
-// A task whose loss turns NaN from the given step on, to see the trainer stop cleanly.
-class PoisonedTask : public train::ClassificationTask {
+// A task whose steps go wrong from the given step on, in the way `fault` says, to see the trainer
+// stop cleanly.
+class FaultyTask : public train::ClassificationTask {
  public:
-  PoisonedTask(torch::nn::AnyModule net, int64_t poison_from)
-      : ClassificationTask(std::move(net)), poison_from_(poison_from) {}
+  FaultyTask(torch::nn::AnyModule net, int64_t fault_from, std::function<void(train::StepOutput&)> fault)
+      : ClassificationTask(std::move(net)), fault_from_(fault_from), fault_(std::move(fault)) {}
   train::StepOutput training_step(const data::Batch& batch) override {
     auto out = ClassificationTask::training_step(batch);
-    if (++steps_ > poison_from_) {
-      out.loss = out.loss * std::nan("");
-      out.metrics[0].sum = out.metrics[0].sum * std::nan("");
-    }
+    if (++steps_ > fault_from_) fault_(out);
     return out;
   }
 
  private:
-  int64_t poison_from_;
+  int64_t fault_from_;
+  std::function<void(train::StepOutput&)> fault_;
   int64_t steps_ = 0;
 };
+
+void poison(train::StepOutput& out) {  // the loss turns NaN
+  out.loss = out.loss * std::nan("");
+  out.metrics[0].sum = out.metrics[0].sum * std::nan("");
+}
+
+void starve(train::StepOutput&) {  // an allocation fails, as on a GPU when a batch is too big
+  throw c10::OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.11 GiB total capacity)\nmore",
+                              "frame #0");
+}
 
 }  // namespace
 
@@ -214,7 +224,7 @@ TEST(Trainer, NanLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint) {
   TempDir data, run;
   test::write_fake_mnist(data.path(), 64, 32);
   auto e = apps::build_experiment(fake_run(data, "mlp", 3));
-  PoisonedTask task(e.model, /*poison_from=*/3);  // 2 steps per epoch: epoch 2 goes bad
+  FaultyTask task(e.model, /*fault_from=*/3, poison);  // 2 steps per epoch: epoch 2 goes bad
   try {
     train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
     FAIL() << "expected the trainer to stop";
@@ -228,32 +238,11 @@ TEST(Trainer, NanLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint) {
   for (const auto& p : fresh.model.ptr()->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
 }
 
-namespace {
-
-// A task whose step fails to allocate from the given step on, as a GPU does when a batch is too big.
-class StarvedTask : public train::ClassificationTask {
- public:
-  StarvedTask(torch::nn::AnyModule net, int64_t starve_from)
-      : ClassificationTask(std::move(net)), starve_from_(starve_from) {}
-  train::StepOutput training_step(const data::Batch& batch) override {
-    if (++steps_ > starve_from_)
-      throw c10::OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.11 GiB total capacity)\nmore",
-                                  "frame #0");
-    return ClassificationTask::training_step(batch);
-  }
-
- private:
-  int64_t starve_from_;
-  int64_t steps_ = 0;
-};
-
-}  // namespace
-
 TEST(Trainer, OutOfGpuMemoryStopsWithAdviceAndKeepsTheLastCheckpoint) {
   TempDir data, run;
   test::write_fake_mnist(data.path(), 64, 32);
   auto e = apps::build_experiment(fake_run(data, "mlp", 3));
-  StarvedTask task(e.model, /*starve_from=*/3);  // 2 steps per epoch: epoch 2 runs out
+  FaultyTask task(e.model, /*fault_from=*/3, starve);  // 2 steps per epoch: epoch 2 runs out
   try {
     train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
     FAIL() << "expected the trainer to stop";
