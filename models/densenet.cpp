@@ -3,6 +3,7 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "models/layers/avg_pool.h"
 #include "models/layers/nested_sequential.h"
 
 namespace d2l::models {
@@ -53,7 +54,7 @@ DenseNetImpl::DenseNetImpl(const DenseNetOptions& o) : options(o) {
       transition->push_back("norm", nn::BatchNorm2d(channels));
       transition->push_back("relu", nn::ReLU(nn::ReLUOptions(true)));
       transition->push_back("conv", nn::Conv2d(nn::Conv2dOptions(channels, channels / 2, 1).bias(bias)));
-      transition->push_back("pool", nn::AvgPool2d(nn::AvgPool2dOptions(2).stride(2)));
+      transition->push_back("pool", AvgPool2d(nn::AvgPool2dOptions(2).stride(2)));
       features->push_back("transition" + std::to_string(i + 1), transition);
       channels /= 2;
     }

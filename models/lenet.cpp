@@ -6,6 +6,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "models/layers/avg_pool.h"
 #include "models/layers/batch_norm.h"
 
 namespace d2l::models {
@@ -35,11 +36,11 @@ LeNetImpl::LeNetImpl(const LeNetOptions& options_) : options(options_) {
   add(nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(options.in_channels(), 6, 5).padding(padding))));
   add_norm(6, 4);
   add(nn::AnyModule(nn::Sigmoid()));
-  add(nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(2).stride(2))));
+  add(nn::AnyModule(AvgPool2d(nn::AvgPool2dOptions(2).stride(2))));
   add(nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(6, 16, 5))));
   add_norm(16, 4);
   add(nn::AnyModule(nn::Sigmoid()));
-  add(nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(2).stride(2))));
+  add(nn::AnyModule(AvgPool2d(nn::AvgPool2dOptions(2).stride(2))));
   add(nn::AnyModule(nn::Flatten()));
   add(nn::AnyModule(nn::Linear(flat, 120)));
   add_norm(120, 2);
