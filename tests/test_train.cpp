@@ -218,21 +218,28 @@ void starve(train::StepOutput&) {  // an allocation fails, as on a GPU when a ba
                               "frame #0");
 }
 
+// Trains a 3-epoch MLP into `run` whose steps go wrong in epoch 2 (2 steps per epoch), and
+// returns the error the trainer stops with.
+std::string stop_message(const TempDir& data, const TempDir& run, void (*fault)(train::StepOutput&)) {
+  test::write_fake_mnist(data.path(), 64, 32);
+  auto e = apps::build_experiment(fake_run(data, "mlp", 3));
+  FaultyTask task(e.model, /*fault_from=*/3, fault);
+  try {
+    train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
+  } catch (const std::runtime_error& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "expected the trainer to stop";
+  return "";
+}
+
 }  // namespace
 
 TEST(Trainer, NanLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint) {
   TempDir data, run;
-  test::write_fake_mnist(data.path(), 64, 32);
-  auto e = apps::build_experiment(fake_run(data, "mlp", 3));
-  FaultyTask task(e.model, /*fault_from=*/3, poison);  // 2 steps per epoch: epoch 2 goes bad
-  try {
-    train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
-    FAIL() << "expected the trainer to stop";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("train_loss became nan in epoch 2"), std::string::npos) << message;
-    EXPECT_NE(message.find("last.pt"), std::string::npos) << message;
-  }
+  const auto message = stop_message(data, run, poison);
+  EXPECT_NE(message.find("train_loss became nan in epoch 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("last.pt"), std::string::npos) << message;
   auto fresh = apps::build_experiment(fake_run(data, "mlp", 3));
   EXPECT_EQ(train::load_checkpoint(run / "checkpoints/last.pt", *fresh.model.ptr()).epoch, 1);
   for (const auto& p : fresh.model.ptr()->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
@@ -240,19 +247,11 @@ TEST(Trainer, NanLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint) {
 
 TEST(Trainer, OutOfGpuMemoryStopsWithAdviceAndKeepsTheLastCheckpoint) {
   TempDir data, run;
-  test::write_fake_mnist(data.path(), 64, 32);
-  auto e = apps::build_experiment(fake_run(data, "mlp", 3));
-  FaultyTask task(e.model, /*fault_from=*/3, starve);  // 2 steps per epoch: epoch 2 runs out
-  try {
-    train::Trainer(apps::trainer_options(e, run.path())).fit(task, e.data);
-    FAIL() << "expected the trainer to stop";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    for (const std::string part : {"out of memory in epoch 2 (CUDA out of memory. Tried to allocate 2.00 GiB", "--batch-size",
-                                   "--amp", "last.pt", "d2l train --resume"})
-      EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
-    EXPECT_EQ(message.find("frame #0"), std::string::npos) << message;
-  }
+  const auto message = stop_message(data, run, starve);
+  for (const std::string part : {"out of memory in epoch 2 (CUDA out of memory. Tried to allocate 2.00 GiB", "--batch-size",
+                                 "--amp", "last.pt", "d2l train --resume"})
+    EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+  EXPECT_EQ(message.find("frame #0"), std::string::npos) << message;
   auto fresh = apps::build_experiment(fake_run(data, "mlp", 3));
   EXPECT_EQ(train::load_checkpoint(run / "checkpoints/last.pt", *fresh.model.ptr()).epoch, 1);
 }

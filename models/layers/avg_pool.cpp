@@ -13,8 +13,17 @@
 namespace d2l::models {
 namespace {
 
-// Each output row r (over all planes) averages input rows r * kh ... r * kh + kh - 1, since the
-// windows tile the input: plane p, row i of the output reads rows p * H + i * kh onwards.
+// Calls row(r) for every output row r over all planes, in parallel. Since the windows tile the
+// input, output row r covers input rows r * kh ... r * kh + kh - 1 (plane p, row i of the output
+// reads rows p * H + i * kh onwards), kh * W input elements.
+template <typename Row>
+void for_each_output_row(int64_t rows, int64_t W, int64_t kh, const Row& row) {
+  const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / (kh * W));
+  at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) row(r);
+  });
+}
+
 // Sums run in the window's row-major order and divide at the end, as LibTorch's kernel does, so
 // float results are bit for bit the same.
 template <typename T>
@@ -22,51 +31,39 @@ void pool_rows(const T* in, T* out, int64_t rows, int64_t W, int64_t kh, int64_t
   using acc_t = at::opmath_type<T>;
   const int64_t OW = W / kw;
   const acc_t area = static_cast<acc_t>(kh * kw);
-  const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / (kh * W));
-  at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const T* top = in + r * kh * W;
-      T* o = out + r * OW;
-      if (kh == 2 && kw == 2) {  // LeNet's and DenseNet's case, written out so it vectorises
-        const T* bottom = top + W;
-        for (int64_t j = 0; j < OW; ++j) {
-          const acc_t sum = static_cast<acc_t>(top[2 * j]) + static_cast<acc_t>(top[2 * j + 1]) +
-                            static_cast<acc_t>(bottom[2 * j]) + static_cast<acc_t>(bottom[2 * j + 1]);
-          o[j] = static_cast<T>(sum / area);
-        }
-        continue;
-      }
+  for_each_output_row(rows, W, kh, [&](int64_t r) {
+    const T* top = in + r * kh * W;
+    T* o = out + r * OW;
+    if (kh == 2 && kw == 2) {  // LeNet's and DenseNet's case, written out so it vectorises
+      const T* bottom = top + W;
       for (int64_t j = 0; j < OW; ++j) {
-        acc_t sum = 0;
-        for (int64_t a = 0; a < kh; ++a)
-          for (int64_t b = 0; b < kw; ++b) sum += static_cast<acc_t>(top[a * W + j * kw + b]);
+        const acc_t sum = static_cast<acc_t>(top[2 * j]) + static_cast<acc_t>(top[2 * j + 1]) +
+                          static_cast<acc_t>(bottom[2 * j]) + static_cast<acc_t>(bottom[2 * j + 1]);
         o[j] = static_cast<T>(sum / area);
       }
+      return;
+    }
+    for (int64_t j = 0; j < OW; ++j) {
+      acc_t sum = 0;
+      for (int64_t a = 0; a < kh; ++a)
+        for (int64_t b = 0; b < kw; ++b) sum += static_cast<acc_t>(top[a * W + j * kw + b]);
+      o[j] = static_cast<T>(sum / area);
     }
   });
 }
 
 // The gradient of pool_rows: each output's gradient, divided by the window's area, spread over
-// its window.
+// its window: the window's first row, then copies of it into the others.
 template <typename T>
 void unpool_rows(const T* grad, T* grad_in, int64_t rows, int64_t W, int64_t kh, int64_t kw) {
   using acc_t = at::opmath_type<T>;
   const int64_t OW = W / kw;
   const acc_t area = static_cast<acc_t>(kh * kw);
-  const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / (kh * W));
-  at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const T* g = grad + r * OW;
-      T* top = grad_in + r * kh * W;
-      // The window's first row, then copies of it into the others.
-      if (kw == 2) {
-        for (int64_t j = 0; j < OW; ++j) top[2 * j] = top[2 * j + 1] = static_cast<T>(static_cast<acc_t>(g[j]) / area);
-      } else {
-        for (int64_t j = 0; j < OW; ++j)
-          std::fill_n(top + j * kw, kw, static_cast<T>(static_cast<acc_t>(g[j]) / area));
-      }
-      for (int64_t a = 1; a < kh; ++a) std::copy_n(top, W, top + a * W);
-    }
+  for_each_output_row(rows, W, kh, [&](int64_t r) {
+    const T* g = grad + r * OW;
+    T* top = grad_in + r * kh * W;
+    for (int64_t j = 0; j < OW; ++j) std::fill_n(top + j * kw, kw, static_cast<T>(static_cast<acc_t>(g[j]) / area));
+    for (int64_t a = 1; a < kh; ++a) std::copy_n(top, W, top + a * W);
   });
 }
 
@@ -88,7 +85,7 @@ torch::Tensor pool_backward(const torch::Tensor& grad, const std::vector<int64_t
   const int64_t OH = grad.size(-2), OW = grad.size(-1);
   // With create_graph the gradient must itself be differentiable: the same spreading in
   // autograd's ops.
-  if (torch::GradMode::is_enabled() || !grad.device().is_cpu()) {
+  if (torch::GradMode::is_enabled()) {
     return grad.div(kh * kw)
         .reshape({-1, OH, 1, OW, 1})
         .expand({-1, OH, kh, OW, kw})
